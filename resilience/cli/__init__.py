@@ -1,0 +1,18 @@
+"""The `resilience` console command: set-up, serving, and the stateless contract commands."""
+
+from __future__ import annotations
+
+import click
+
+from resilience.cli.duties_commands import duties
+from resilience.cli.setup_commands import demo, export, import_, init, serve, users
+from resilience.cli.spatial_commands import exposure, zones
+
+
+@click.group()
+def main() -> None:
+    """Emergency planning and COMAH site-resilience register."""
+
+
+for command in (init, demo, import_, export, users, serve, zones, exposure, duties):
+    main.add_command(command)

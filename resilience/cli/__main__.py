@@ -1,0 +1,3 @@
+from resilience.cli import main
+
+main()

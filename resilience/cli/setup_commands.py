@@ -1,0 +1,113 @@
+"""Set-up and serving commands: init, demo, import, export, users, serve."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from sqlalchemy import select
+from werkzeug.security import generate_password_hash
+
+from resilience.cli.input_errors import reports_input_errors
+from resilience.config import Settings
+from resilience.domain.demo import load_demo
+from resilience.domain.layers import LAYERS
+from resilience.domain.register_transfer import EXPORT_FORMATS, export_layer, import_file
+from resilience.errors import InputError
+from resilience.storage.database import make_engine, make_sessionmaker, migrate, unit_of_work
+from resilience.storage.models import User
+
+ROLES = ("admin", "officer", "planner", "member")
+
+
+def _sessions():  # type: ignore[no-untyped-def]
+    settings = Settings.from_environment()
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    return make_sessionmaker(engine)
+
+
+@click.command()
+def init() -> None:
+    """Create or migrate the database (SQLite in the instance folder unless DATABASE_URL is set)."""
+    _sessions()
+    click.echo("Database is up to date.")
+
+
+@click.command()
+@reports_input_errors
+def demo() -> None:
+    """Load the Halton demonstration data set (wards, establishments, pipelines, places, plans)."""
+    with unit_of_work(_sessions()) as session:
+        for line in load_demo(session):
+            click.echo(line)
+
+
+@click.command("import")
+@click.argument("layer", type=click.Choice(sorted(LAYERS)))
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@reports_input_errors
+def import_(layer: str, path: Path) -> None:
+    """Import a GeoJSON, GeoPackage, zipped Shapefile or CSV file into LAYER, all or nothing."""
+    with unit_of_work(_sessions()) as session:
+        summary = import_file(session, LAYERS[layer], path)
+    click.echo(str(summary))
+
+
+@click.command()
+@click.argument("layer", type=click.Choice(sorted(LAYERS)))
+@click.option("--format", "fmt", type=click.Choice(sorted(EXPORT_FORMATS)), default="geojson")
+@click.option(
+    "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Default: stdout"
+)
+def export(layer: str, fmt: str, output: Path | None) -> None:
+    """Export every record of LAYER as GeoJSON, GeoPackage or CSV."""
+    with unit_of_work(_sessions()) as session:
+        data = export_layer(session, LAYERS[layer], fmt)
+    if output is None:
+        sys.stdout.buffer.write(data)
+    else:
+        output.write_bytes(data)
+
+
+@click.group()
+def users() -> None:
+    """Manage the people who can sign in."""
+
+
+@users.command("add")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@reports_input_errors
+def users_add(email: str, role: str) -> None:
+    """Add a user (or change their role and password); the password is read from standard input."""
+    password = sys.stdin.readline().rstrip("\r\n")
+    if len(password) < 12:
+        raise InputError("the password on standard input must have at least 12 characters")
+    email = email.strip().lower()
+    if "@" not in email:
+        raise InputError(f"{email!r} is not an e-mail address", field="EMAIL")
+    with unit_of_work(_sessions()) as session:
+        user = session.scalars(select(User).where(User.email == email)).one_or_none()
+        if user is None:
+            user = User(email=email)
+            session.add(user)
+        user.role = role
+        user.password_hash = generate_password_hash(password)
+    click.echo(f"{email}: {role}")
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+def serve(host: str, port: int, threads: int) -> None:
+    """Serve the web app with the production WSGI server (waitress)."""
+    from waitress import serve as waitress_serve
+
+    from resilience import create_app
+
+    _sessions()
+    click.echo(f"Serving on http://{host}:{port}/")
+    waitress_serve(create_app(), host=host, port=port, threads=threads)

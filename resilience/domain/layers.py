@@ -1,0 +1,164 @@
+"""The register's layers: which table each holds, its identifier in files, and its fields."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from resilience.storage.models import Base, Establishment, Pipeline, Receptor, Ward
+
+FieldKind = Literal["text", "longtext", "number", "integer", "choice"]
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One attribute of a layer, as it appears in files, forms and tables."""
+
+    name: str
+    label: str
+    kind: FieldKind = "text"
+    required: bool = False
+    choices: tuple[tuple[str, str], ...] = ()  # (stored value, label)
+    minimum: float | None = None
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class Layer:
+    """A kind of record the register holds, imports and exports."""
+
+    name: str  # in URLs and commands: "establishments"
+    title: str  # "COMAH establishments"
+    singular: str  # "establishment"
+    model: type[Base]
+    id_field: str  # the stable identifier's column in files
+    id_attr: str  # the model attribute it maps to
+    geometry_types: tuple[str, ...]
+    fields: tuple[FieldSpec, ...]
+    list_columns: tuple[str, ...]
+
+    def field(self, name: str) -> FieldSpec:
+        """Return the field called `name`; raises KeyError when the layer has none."""
+        for spec in self.fields:
+            if spec.name == name:
+                return spec
+        raise KeyError(name)
+
+
+TIERS = (("upper", "Upper tier"), ("lower", "Lower tier"))
+RECEPTOR_KIND_CHOICES = (
+    ("school", "School"),
+    ("nursery", "Nursery"),
+    ("care_home", "Care home"),
+    ("hospital", "Hospital"),
+    ("other", "Other vulnerable place"),
+)
+RECEPTOR_KINDS = dict(RECEPTOR_KIND_CHOICES)
+STATUSES = (("operational", "Operational"), ("proposed", "Proposed"), ("closed", "Closed"))
+
+DISTANCES = (
+    FieldSpec(
+        "inner_m", "Inner zone distance (m)", "number", minimum=0, hint="Metres from the site"
+    ),
+    FieldSpec("middle_m", "Middle zone distance (m)", "number", minimum=0),
+    FieldSpec(
+        "outer_m", "Outer zone distance (m)", "number", minimum=0, hint="Consultation distance"
+    ),
+    FieldSpec("piz_m", "Public information zone (m)", "number", minimum=0),
+)
+PROVENANCE = (
+    FieldSpec(
+        "location_note",
+        "Location note",
+        "longtext",
+        hint="Say here when a position or tier is illustrative rather than from a source",
+    ),
+    FieldSpec("source", "Source", "longtext", hint="Where these facts come from"),
+)
+
+ESTABLISHMENTS = Layer(
+    name="establishments",
+    title="COMAH establishments",
+    singular="establishment",
+    model=Establishment,
+    id_field="site_id",
+    id_attr="ref",
+    geometry_types=("Point", "Polygon", "MultiPolygon"),
+    fields=(
+        FieldSpec("name", "Name", required=True),
+        FieldSpec("operator", "Operator"),
+        FieldSpec("address", "Address"),
+        FieldSpec("postcode", "Postcode"),
+        FieldSpec(
+            "tier", "Tier", "choice", choices=TIERS, hint="Leave empty when no source states it"
+        ),
+        FieldSpec("substances", "Dangerous substances", "longtext"),
+        FieldSpec("status", "Status", "choice", choices=STATUSES),
+        *DISTANCES,
+        *PROVENANCE,
+    ),
+    list_columns=("name", "operator", "tier", "status"),
+)
+
+PIPELINES = Layer(
+    name="pipelines",
+    title="Major accident hazard pipelines",
+    singular="pipeline",
+    model=Pipeline,
+    id_field="pipeline_id",
+    id_attr="ref",
+    geometry_types=("LineString", "MultiLineString"),
+    fields=(
+        FieldSpec("name", "Name", required=True),
+        FieldSpec("operator", "Operator"),
+        FieldSpec("substance", "Substance"),
+        FieldSpec("diameter_mm", "Diameter (mm)", "number", minimum=0),
+        FieldSpec("pressure_bar", "Maximum operating pressure (bar)", "number", minimum=0),
+        FieldSpec("status", "Status", "choice", choices=STATUSES),
+        *DISTANCES,
+        *PROVENANCE,
+    ),
+    list_columns=("name", "operator", "substance", "status"),
+)
+
+WARDS = Layer(
+    name="wards",
+    title="Electoral wards",
+    singular="ward",
+    model=Ward,
+    id_field="ward_code",
+    id_attr="code",
+    geometry_types=("Polygon", "MultiPolygon"),
+    fields=(
+        FieldSpec("name", "Name", required=True),
+        FieldSpec("lad_code", "Local authority code"),
+        FieldSpec("lad_name", "Local authority"),
+        FieldSpec("population", "Population", "integer", minimum=0),
+        FieldSpec("source", "Source", "longtext"),
+    ),
+    list_columns=("name", "lad_name", "population"),
+)
+
+RECEPTORS = Layer(
+    name="receptors",
+    title="Sensitive places",
+    singular="sensitive place",
+    model=Receptor,
+    id_field="receptor_id",
+    id_attr="ref",
+    geometry_types=("Point", "Polygon", "MultiPolygon"),
+    fields=(
+        FieldSpec("name", "Name", required=True),
+        FieldSpec("kind", "Kind", "choice", required=True, choices=RECEPTOR_KIND_CHOICES),
+        FieldSpec("address", "Address"),
+        FieldSpec("capacity", "Capacity (people)", "integer", minimum=0),
+        *PROVENANCE,
+    ),
+    list_columns=("name", "kind", "address"),
+)
+
+LAYERS: dict[str, Layer] = {
+    layer.name: layer for layer in (ESTABLISHMENTS, PIPELINES, WARDS, RECEPTORS)
+}
+# Files name wards' name column `ward_name` (as ONS-derived files and the exposure command do).
+FILE_ALIASES: dict[str, dict[str, str]] = {"wards": {"ward_name": "name"}}

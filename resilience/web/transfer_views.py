@@ -1,0 +1,78 @@
+"""Importing a layer from an uploaded file, and downloading any layer as a file."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from werkzeug.utils import secure_filename
+from wtforms import SelectField
+from wtforms.validators import DataRequired
+
+from resilience.domain.layers import LAYERS
+from resilience.domain.register_transfer import EXPORT_FORMATS, export_layer, import_file
+from resilience.errors import InputError
+from resilience.web.db import db_session
+
+bp = Blueprint("transfer", __name__, url_prefix="/transfer")
+
+
+class ImportForm(FlaskForm):
+    layer = SelectField(
+        "What the file holds",
+        choices=[(layer.name, layer.title) for layer in LAYERS.values()],
+        validators=[DataRequired()],
+    )
+    file = FileField(
+        "File",
+        validators=[FileRequired("Choose a file to import")],
+        description=(
+            "GeoJSON, GeoPackage, zipped Shapefile, or CSV with lat/lon or easting/northing "
+            "columns. Records are matched on their identifier: importing a file again updates them."
+        ),
+    )
+
+
+@bp.route("/", methods=["GET", "POST"])
+def index() -> str | Response | tuple[str, int]:
+    form = ImportForm()
+    problem = None
+    if form.validate_on_submit():
+        layer = LAYERS[form.layer.data]
+        upload = form.file.data
+        name = secure_filename(upload.filename or "") or "upload"
+        session = db_session()
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / name
+            upload.save(path)
+            try:
+                summary = import_file(session, layer, path, name=upload.filename or name)
+            except InputError as error:
+                session.rollback()
+                problem = str(error)
+            else:
+                session.commit()
+                flash(str(summary), "success")
+                return redirect(url_for("layers.index", layer=layer.name))
+    if problem:
+        form.file.errors = [*form.file.errors, problem]
+    status = 400 if form.is_submitted() else 200
+    return render_template(
+        "transfer/index.html", form=form, layers=LAYERS, formats=EXPORT_FORMATS
+    ), status
+
+
+@bp.get("/export/<layer>.<fmt>")
+def export(layer: str, fmt: str) -> Response:
+    spec = LAYERS.get(layer)
+    if spec is None or fmt not in EXPORT_FORMATS:
+        abort(404)
+    data = export_layer(db_session(), spec, fmt)
+    return Response(
+        data,
+        mimetype=EXPORT_FORMATS[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{spec.name}.{fmt}"'},
+    )
