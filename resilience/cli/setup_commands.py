@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.security import generate_password_hash
 
 from resilience.cli.input_errors import reports_input_errors
@@ -21,25 +24,36 @@ from resilience.storage.models import User
 ROLES = ("admin", "officer", "planner", "member")
 
 
-def _sessions():  # type: ignore[no-untyped-def]
-    settings = Settings.from_environment()
-    engine = make_engine(settings.database_url)
-    migrate(engine)
-    return make_sessionmaker(engine)
+@contextmanager
+def _database() -> Iterator[sessionmaker[Session]]:
+    """Yield a session factory on the migrated database of the environment, then let it go."""
+    engine = make_engine(Settings.from_environment().database_url)
+    try:
+        migrate(engine)
+        yield make_sessionmaker(engine)
+    finally:
+        engine.dispose()
+
+
+@contextmanager
+def _work() -> Iterator[Session]:
+    """Yield one session whose work is committed at the end, or rolled back whole."""
+    with _database() as sessions, unit_of_work(sessions) as session:
+        yield session
 
 
 @click.command()
 def init() -> None:
     """Create or migrate the database (SQLite in the instance folder unless DATABASE_URL is set)."""
-    _sessions()
-    click.echo("Database is up to date.")
+    with _database():
+        click.echo("Database is up to date.")
 
 
 @click.command()
 @reports_input_errors
 def demo() -> None:
     """Load the Halton demonstration data set (wards, establishments, pipelines, places, plans)."""
-    with unit_of_work(_sessions()) as session:
+    with _work() as session:
         for line in load_demo(session):
             click.echo(line)
 
@@ -50,7 +64,7 @@ def demo() -> None:
 @reports_input_errors
 def import_(layer: str, path: Path) -> None:
     """Import a GeoJSON, GeoPackage, zipped Shapefile or CSV file into LAYER, all or nothing."""
-    with unit_of_work(_sessions()) as session:
+    with _work() as session:
         summary = import_file(session, LAYERS[layer], path)
     click.echo(str(summary))
 
@@ -63,7 +77,7 @@ def import_(layer: str, path: Path) -> None:
 )
 def export(layer: str, fmt: str, output: Path | None) -> None:
     """Export every record of LAYER as GeoJSON, GeoPackage or CSV."""
-    with unit_of_work(_sessions()) as session:
+    with _work() as session:
         data = export_layer(session, LAYERS[layer], fmt)
     if output is None:
         sys.stdout.buffer.write(data)
@@ -88,7 +102,7 @@ def users_add(email: str, role: str) -> None:
     email = email.strip().lower()
     if "@" not in email:
         raise InputError(f"{email!r} is not an e-mail address", field="EMAIL")
-    with unit_of_work(_sessions()) as session:
+    with _work() as session:
         user = session.scalars(select(User).where(User.email == email)).one_or_none()
         if user is None:
             user = User(email=email)
@@ -108,6 +122,7 @@ def serve(host: str, port: int, threads: int) -> None:
 
     from resilience import create_app
 
-    _sessions()
+    with _database():
+        pass  # migrate before the first request
     click.echo(f"Serving on http://{host}:{port}/")
     waitress_serve(create_app(), host=host, port=port, threads=threads)

@@ -85,8 +85,28 @@ def parse_records(layer: Layer, frame: gpd.GeoDataFrame, file_name: str) -> list
                 record[spec.name] = coerce_value(spec, cells[spec.name][index])
             except InputError as error:
                 raise error.located(file=file_name, location=where) from None
+        try:
+            _check_distances(record)
+        except InputError as error:
+            raise error.located(file=file_name, location=where) from None
         records.append(record)
     return records
+
+
+def _check_distances(record: dict[str, Any]) -> None:
+    """Raise InputError unless the given zone distances are positive and inner < middle < outer."""
+    previous: tuple[str, float] | None = None
+    for name in ("inner_m", "middle_m", "outer_m", "piz_m"):
+        value = record.get(name)
+        if value is None:
+            continue
+        if value <= 0:
+            raise InputError(f"{value:g} is not a positive distance", field=name)
+        if name == "piz_m":
+            continue
+        if previous is not None and value <= previous[1]:
+            raise InputError(f"{value:g} is not more than {previous[0]} ({previous[1]:g})", field=name)
+        previous = (name, value)
 
 
 def _foreign_refs(session: Session, layer: Layer, refs: set[str]) -> dict[str, str]:

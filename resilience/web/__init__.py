@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from resilience.web import errors, headers, home, layer_views, transfer_views
+from resilience.web import errors, headers, home, layer_views, template_helpers, transfer_views
 from resilience.web.db import close_session
 from resilience.web.navigation import navigation
 
@@ -18,6 +18,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(layer_views.bp)
     app.register_blueprint(transfer_views.bp)
     errors.register(app)
+    template_helpers.register(app)
     headers.register(app)
     app.teardown_appcontext(close_session)
     app.context_processor(navigation)

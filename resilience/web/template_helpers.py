@@ -1,0 +1,69 @@
+"""Filters and globals that turn stored values into what a reader of a page expects."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from shapely.geometry.base import BaseGeometry
+
+from resilience.domain.layers import Layer
+
+FORMAT_LABELS = {"geojson": "GeoJSON", "gpkg": "GeoPackage", "csv": "CSV"}
+
+
+def attr_label(name: str, layer: Layer) -> str:
+    """Return the label of the field `name` of `layer`."""
+    return layer.field(name).label
+
+
+def display_value(name: str, record: Any, layer: Layer) -> Any:
+    """Return a record's value as shown on a page: choice labels, units, and 'Not recorded'."""
+    spec = layer.field(name)
+    value = getattr(record, name)
+    if value is None or value == "":
+        if name == "tier":
+            return "Not confirmed (no source states it)"
+        return None
+    if spec.kind == "choice":
+        return dict(spec.choices).get(value, value)
+    if spec.kind == "number":
+        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+    if spec.kind == "integer":
+        return f"{value:,}"
+    return value
+
+
+def geometry_summary(geometry: BaseGeometry) -> str:
+    """Return a one-line description of a geometry: a point's position, or a shape's extent."""
+    if geometry.geom_type == "Point":
+        return f"{geometry.y:.5f}° N, {geometry.x:.5f}° E (WGS84)"
+    centre = geometry.centroid
+    return f"{geometry.geom_type} around {centre.y:.4f}° N, {centre.x:.4f}° E (WGS84)"
+
+
+def hectares(area_m2: float | None) -> str:
+    """Return square metres as hectares to 2 decimals."""
+    return "" if area_m2 is None else f"{area_m2 / 10_000:,.2f}"
+
+
+def percent(share: float | None) -> str:
+    """Return a share (0..1) as a percentage to 1 decimal, or an empty cell."""
+    return "" if share is None else f"{share * 100:.1f}%"
+
+
+def people(count: float | None) -> str:
+    """Return an estimated number of people, rounded to a whole person."""
+    return "" if count is None else f"{round(count):,}"
+
+
+def register(app: Flask) -> None:
+    """Make the helpers available to every template."""
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.filters.update(
+        attr_label=attr_label, display_value=display_value, hectares=hectares,
+        percent=percent, people=people,
+    )
+    app.jinja_env.globals.update(
+        display_value=display_value, geometry_summary=geometry_summary, fmt_labels=FORMAT_LABELS
+    )
