@@ -8,20 +8,17 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import click
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from werkzeug.security import generate_password_hash
 
 from resilience.cli.input_errors import reports_input_errors
 from resilience.config import Settings
-from resilience.domain.demo import load_demo
+from resilience.domain.accounts import ROLES, add_or_update_user
+from resilience.domain.demo import ensure_demo_users, load_demo
 from resilience.domain.layers import LAYERS
 from resilience.domain.register_transfer import EXPORT_FORMATS, export_layer, import_file
 from resilience.errors import InputError
+from resilience.storage.audit import set_actor
 from resilience.storage.database import make_engine, make_sessionmaker, migrate, unit_of_work
-from resilience.storage.models import User
-
-ROLES = ("admin", "officer", "planner", "member")
 
 
 @contextmanager
@@ -39,6 +36,7 @@ def _database() -> Iterator[sessionmaker[Session]]:
 def _work() -> Iterator[Session]:
     """Yield one session whose work is committed at the end, or rolled back whole."""
     with _database() as sessions, unit_of_work(sessions) as session:
+        set_actor(session, "command line")
         yield session
 
 
@@ -53,8 +51,11 @@ def init() -> None:
 @reports_input_errors
 def demo() -> None:
     """Load the Halton demonstration data set (wards, establishments, pipelines, places, plans)."""
+    instance = Settings.from_environment().instance
     with _work() as session:
         for line in load_demo(session):
+            click.echo(line)
+        for line in ensure_demo_users(session, instance):
             click.echo(line)
 
 
@@ -92,24 +93,21 @@ def users() -> None:
 
 @users.command("add")
 @click.argument("email")
-@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--role", type=click.Choice(list(ROLES)), required=True)
 @reports_input_errors
 def users_add(email: str, role: str) -> None:
     """Add a user (or change their role and password); the password is read from standard input."""
     password = sys.stdin.readline().rstrip("\r\n")
-    if len(password) < 12:
-        raise InputError("the password on standard input must have at least 12 characters")
-    email = email.strip().lower()
-    if "@" not in email:
-        raise InputError(f"{email!r} is not an e-mail address", field="EMAIL")
     with _work() as session:
-        user = session.scalars(select(User).where(User.email == email)).one_or_none()
-        if user is None:
-            user = User(email=email)
-            session.add(user)
-        user.role = role
-        user.password_hash = generate_password_hash(password)
-    click.echo(f"{email}: {role}")
+        try:
+            user = add_or_update_user(session, email, role, password)
+        except InputError as error:
+            raise InputError(
+                error.problem,
+                location="standard input" if error.field == "password" else None,
+                field=error.field,
+            ) from None
+        click.echo(f"{user.email}: {ROLES[role]}")
 
 
 @click.command()

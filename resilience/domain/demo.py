@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from resilience.domain.accounts import add_or_update_user, find_user
 from resilience.domain.layers import ESTABLISHMENTS, PIPELINES, RECEPTORS, WARDS
 from resilience.domain.register_imports import ImportSummary
 from resilience.domain.register_transfer import import_file
@@ -45,6 +47,38 @@ def load_demo(session: Session, root: Path = DEMO_ROOT) -> list[str]:
         lines.append(str(summary))
     lines.append(load_plans(session, root / "plans" / "plans.yaml"))
     return lines
+
+
+DEMO_USERS = {
+    "admin": "admin@demo.invalid",
+    "officer": "officer@demo.invalid",
+    "planner": "planner@demo.invalid",
+    "member": "member@demo.invalid",
+}
+DEMO_PASSWORDS_FILE = "demo-passwords.txt"
+
+
+def ensure_demo_users(session: Session, instance: Path) -> list[str]:
+    """Create one demonstration account per role, once; returns how to sign in.
+
+    The passwords are random, made on first use and kept (readable by the owner only) in the
+    instance folder, so a demo never ships with a known password.
+    """
+    path = instance / DEMO_PASSWORDS_FILE
+    if path.exists():
+        return [f"Demo accounts: see {path}"]
+    lines = []
+    for role, email in DEMO_USERS.items():
+        if find_user(session, email) is not None:
+            continue
+        password = secrets.token_urlsafe(12)
+        add_or_update_user(session, email, role, password, display_name=f"Demo {role}")
+        lines.append(f"{email}  {password}  ({role})")
+    if not lines:
+        return []
+    path.write_text("Demo accounts (e-mail, password, role):\n" + "\n".join(lines) + "\n")
+    path.chmod(0o600)
+    return ["Demo accounts, also kept in " + str(path) + ":", *lines]
 
 
 def load_plans(session: Session, path: Path) -> str:

@@ -105,7 +105,9 @@ def _check_distances(record: dict[str, Any]) -> None:
         if name == "piz_m":
             continue
         if previous is not None and value <= previous[1]:
-            raise InputError(f"{value:g} is not more than {previous[0]} ({previous[1]:g})", field=name)
+            raise InputError(
+                f"{value:g} is not more than {previous[0]} ({previous[1]:g})", field=name
+            )
         previous = (name, value)
 
 

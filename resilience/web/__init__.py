@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from flask import Flask
 
-from resilience.web import errors, headers, home, layer_views, template_helpers, transfer_views
+from resilience.web import (
+    admin_views,
+    auth,
+    auth_views,
+    errors,
+    headers,
+    home,
+    layer_views,
+    template_helpers,
+    transfer_views,
+)
 from resilience.web.db import close_session
 from resilience.web.navigation import navigation
 
@@ -14,6 +24,9 @@ def register_web(app: Flask) -> None:
     from flask_wtf import CSRFProtect
 
     CSRFProtect(app)
+    auth.register(app)
+    app.register_blueprint(auth_views.bp)
+    app.register_blueprint(admin_views.bp)
     app.register_blueprint(home.bp)
     app.register_blueprint(layer_views.bp)
     app.register_blueprint(transfer_views.bp)

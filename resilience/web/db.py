@@ -5,11 +5,15 @@ from __future__ import annotations
 from flask import current_app, g
 from sqlalchemy.orm import Session
 
+from resilience.storage.audit import set_actor
+
 
 def db_session() -> Session:
     """Return this request's session, opening it on first use."""
     if "db_session" not in g:
         g.db_session = current_app.extensions["sessions"]()
+        # The access check names the signed-in user as the actor once it knows who that is.
+        set_actor(g.db_session, "web")
     session: Session = g.db_session
     return session
 

@@ -8,7 +8,15 @@ import shapely
 from flask_wtf import FlaskForm
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
-from wtforms import DecimalField, Field, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    DecimalField,
+    Field,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from resilience.domain.layers import FieldSpec, Layer
@@ -27,7 +35,8 @@ def _field(spec: FieldSpec) -> Field:
     )
     description = spec.hint
     if spec.kind == "choice":
-        choices = ([] if spec.required else [("", "Not known")]) + list(spec.choices)
+        pairs = ([] if spec.required else [("", "Not known")]) + list(spec.choices)
+        choices = [SelectChoice(value, label) for value, label in pairs]
         return SelectField(
             spec.label, choices=choices, validators=validators, description=description
         )

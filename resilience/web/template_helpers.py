@@ -61,8 +61,11 @@ def register(app: Flask) -> None:
     """Make the helpers available to every template."""
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters.update(
-        attr_label=attr_label, display_value=display_value, hectares=hectares,
-        percent=percent, people=people,
+        attr_label=attr_label,
+        display_value=display_value,
+        hectares=hectares,
+        percent=percent,
+        people=people,
     )
     app.jinja_env.globals.update(
         display_value=display_value, geometry_summary=geometry_summary, fmt_labels=FORMAT_LABELS

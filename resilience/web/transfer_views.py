@@ -9,7 +9,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from werkzeug.utils import secure_filename
-from wtforms import SelectField
+from wtforms import SelectChoice, SelectField
 from wtforms.validators import DataRequired
 
 from resilience.domain.layers import LAYERS
@@ -23,7 +23,7 @@ bp = Blueprint("transfer", __name__, url_prefix="/transfer")
 class ImportForm(FlaskForm):
     layer = SelectField(
         "What the file holds",
-        choices=[(layer.name, layer.title) for layer in LAYERS.values()],
+        choices=[SelectChoice(layer.name, layer.title) for layer in LAYERS.values()],
         validators=[DataRequired()],
     )
     file = FileField(

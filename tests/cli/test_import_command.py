@@ -31,8 +31,18 @@ def _two_sites(path: Path, name_b: str = "Widnes works") -> Path:
     return write_geojson(
         path,
         [
-            ({"site_id": "S1", "name": "Runcorn works", "tier": "upper", "inner_m": 200,
-              "middle_m": 500, "outer_m": 1000, "piz_m": 800}, RUNCORN),
+            (
+                {
+                    "site_id": "S1",
+                    "name": "Runcorn works",
+                    "tier": "upper",
+                    "inner_m": 200,
+                    "middle_m": 500,
+                    "outer_m": 1000,
+                    "piz_m": 800,
+                },
+                RUNCORN,
+            ),
             ({"site_id": "S2", "name": name_b, "tier": "Lower tier"}, WIDNES),
         ],
     )
@@ -45,7 +55,9 @@ def test_geojson_import_creates_then_updates_by_identifier(
     assert (code, err) == (0, "")
     assert "2 establishments added" in out
 
-    code, out, _ = _import(runner, "establishments", _two_sites(tmp_path / "sites.geojson", "Renamed"))
+    code, out, _ = _import(
+        runner, "establishments", _two_sites(tmp_path / "sites.geojson", "Renamed")
+    )
     assert code == 0
     assert "0 establishments added, 1 updated, 1 unchanged" in out
     names = dict(session.execute(select(Establishment.ref, Establishment.name)).all())
@@ -81,7 +93,9 @@ def test_csv_with_lat_lon(runner: CliRunner, tmp_path: Path, session: Session) -
     assert session.scalars(select(Receptor.kind)).one() == "care_home"
 
 
-def test_geopackage_and_zipped_shapefile(runner: CliRunner, tmp_path: Path, session: Session) -> None:
+def test_geopackage_and_zipped_shapefile(
+    runner: CliRunner, tmp_path: Path, session: Session
+) -> None:
     frame = gpd.GeoDataFrame(
         {"ward_code": ["E1", "E2"], "ward_name": ["North", "South"]},
         geometry=[
@@ -115,21 +129,51 @@ BAD_INPUTS = {
     "invalid_json": ("sites.geojson", b'{"type": "FeatureCollection", "features": [}'),
     "no_identifier": (
         "sites.geojson",
-        json.dumps({"type": "FeatureCollection", "features": [
-            {"type": "Feature", "properties": {"name": "A"},
-             "geometry": {"type": "Point", "coordinates": [-2.74, 53.32]}}]}).encode(),
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"name": "A"},
+                        "geometry": {"type": "Point", "coordinates": [-2.74, 53.32]},
+                    }
+                ],
+            }
+        ).encode(),
     ),
     "self_intersecting": (
         "sites.geojson",
-        json.dumps({"type": "FeatureCollection", "features": [
-            {"type": "Feature", "properties": {"site_id": "X", "name": "Bow tie"},
-             "geometry": {"type": "Polygon", "coordinates": [
-                 [[-2.75, 53.32], [-2.74, 53.33], [-2.74, 53.32], [-2.75, 53.33], [-2.75, 53.32]]]}}]}
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"site_id": "X", "name": "Bow tie"},
+                        "geometry": {
+                            "type": "Polygon",
+                            "coordinates": [
+                                [
+                                    [-2.75, 53.32],
+                                    [-2.74, 53.33],
+                                    [-2.74, 53.32],
+                                    [-2.75, 53.33],
+                                    [-2.75, 53.32],
+                                ]
+                            ],
+                        },
+                    }
+                ],
+            }
         ).encode(),
     ),
     "eastings_as_lonlat": ("sites.csv", b"site_id,name,lat,lon\nX,Works,381000,351000\n"),
     "bad_number": ("sites.csv", b"site_id,name,lat,lon,inner_m\nX,Works,53.32,-2.74,abc\n"),
-    "not_utf8": ("sites.csv", "site_id,name,lat,lon\nX,Caf\u00e9 works,53.32,-2.74\n".encode("cp1252")),
+    "not_utf8": (
+        "sites.csv",
+        "site_id,name,lat,lon\nX,Caf\u00e9 works,53.32,-2.74\n".encode("cp1252"),
+    ),
     "zip_without_shp": ("sites.zip", None),
     "empty_file": ("sites.geojson", b""),
     "no_features": ("sites.geojson", b'{"type": "FeatureCollection", "features": []}'),
@@ -167,10 +211,14 @@ def test_error_names_the_row_and_field(runner: CliRunner, tmp_path: Path) -> Non
     assert "sites.csv: row 3: field 'tier'" in err
 
 
-def test_a_late_bad_feature_stores_nothing(runner: CliRunner, tmp_path: Path, engine: Engine) -> None:
+def test_a_late_bad_feature_stores_nothing(
+    runner: CliRunner, tmp_path: Path, engine: Engine
+) -> None:
     features = [({"site_id": f"S{i}", "name": f"Site {i}"}, RUNCORN) for i in range(50)]
     features.append(({"site_id": "S50", "name": "Bad", "middle_m": 100, "inner_m": 300}, RUNCORN))
-    code, _, err = _import(runner, "establishments", write_geojson(tmp_path / "s.geojson", features))
+    code, _, err = _import(
+        runner, "establishments", write_geojson(tmp_path / "s.geojson", features)
+    )
     assert code == 2 and "feature 51" in err
     assert snapshot(engine)["hazards"] == []
 

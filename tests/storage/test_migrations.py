@@ -21,9 +21,7 @@ def _not_postgis_own(obj: object, name: str | None, type_: str, *_: object) -> b
 @pytest.mark.filterwarnings("ignore:Did not recognize type 'geometry'")
 def test_migrations_match_the_models(engine: Engine) -> None:
     with engine.connect() as connection:
-        context = MigrationContext.configure(
-            connection, opts={"include_object": _not_postgis_own}
-        )
+        context = MigrationContext.configure(connection, opts={"include_object": _not_postgis_own})
         assert compare_metadata(context, Base.metadata) == []
 
 
@@ -31,7 +29,9 @@ def test_migrating_twice_changes_nothing(engine: Engine) -> None:
     before = sorted(inspect(engine).get_table_names())
     migrate(engine)
     assert sorted(inspect(engine).get_table_names()) == before
-    assert {"hazards", "zones", "zone_exposures", "wards", "receptors", "plans", "users"} <= set(before)
+    assert {"hazards", "zones", "zone_exposures", "wards", "receptors", "plans", "users"} <= set(
+        before
+    )
 
 
 def test_postgis_tables_have_spatial_indexes(engine: Engine) -> None:

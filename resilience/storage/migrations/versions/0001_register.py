@@ -1,8 +1,8 @@
-"""The register: hazards, zones and exposure, wards, sensitive places, plans, users.
+"""The register: hazards, zones and exposure, wards, sensitive places, plans, users, audit.
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 06:54:11.399309
+Create Date: 2026-11-26 07:02:21.062360
 """
 
 import sqlalchemy as sa
@@ -17,12 +17,31 @@ depends_on = None
 
 
 SPATIAL_TABLES = ("hazards", "zones", "wards", "receptors")
+APPEND_ONLY = "audit_events is append-only"
 
 
 def upgrade() -> None:
     postgis = op.get_bind().dialect.name == "postgresql"
     if postgis:
         op.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+    op.create_table(
+        "audit_events",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("actor", sa.String(length=254), nullable=False),
+        sa.Column("action", sa.String(length=20), nullable=False),
+        sa.Column("entity", sa.String(length=40), nullable=False),
+        sa.Column("ref", sa.String(length=200), nullable=False),
+        sa.Column("before", sa.JSON(), nullable=True),
+        sa.Column("after", sa.JSON(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_events")),
+    )
+    with op.batch_alter_table("audit_events", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_audit_events_action"), ["action"], unique=False)
+        batch_op.create_index(batch_op.f("ix_audit_events_actor"), ["actor"], unique=False)
+        batch_op.create_index(batch_op.f("ix_audit_events_at"), ["at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_audit_events_entity"), ["entity"], unique=False)
+
     op.create_table(
         "hazards",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -106,7 +125,11 @@ def upgrade() -> None:
         sa.Column("email", sa.String(length=254), nullable=False),
         sa.Column("password_hash", sa.String(length=300), nullable=False),
         sa.Column("role", sa.String(length=20), nullable=False),
+        sa.Column("display_name", sa.String(length=200), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("failed_logins", sa.Integer(), nullable=False),
+        sa.Column("locked_until", sa.DateTime(timezone=True), nullable=True),
         sa.CheckConstraint(
             "role IN ('admin', 'officer', 'planner', 'member')", name=op.f("ck_users_role")
         ),
@@ -180,9 +203,26 @@ def upgrade() -> None:
     if postgis:
         for table in SPATIAL_TABLES:
             op.execute(f"CREATE INDEX ix_{table}_geometry ON {table} USING gist (geometry)")
+        op.execute(
+            "CREATE FUNCTION audit_events_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+            f"$$ BEGIN RAISE EXCEPTION '{APPEND_ONLY}'; END $$"
+        )
+        op.execute(
+            "CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events "
+            "FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()"
+        )
+    else:
+        for verb in ("UPDATE", "DELETE"):
+            op.execute(
+                f"CREATE TRIGGER audit_events_no_{verb.lower()} BEFORE {verb} ON audit_events "
+                f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY}'); END"
+            )
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS audit_events_append_only ON audit_events")
+        op.execute("DROP FUNCTION IF EXISTS audit_events_append_only()")
     with op.batch_alter_table("zone_exposures", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_zone_exposures_zone_id"))
         batch_op.drop_index(batch_op.f("ix_zone_exposures_ward_code"))
@@ -203,3 +243,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_hazards_kind"))
 
     op.drop_table("hazards")
+    with op.batch_alter_table("audit_events", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_audit_events_entity"))
+        batch_op.drop_index(batch_op.f("ix_audit_events_at"))
+        batch_op.drop_index(batch_op.f("ix_audit_events_actor"))
+        batch_op.drop_index(batch_op.f("ix_audit_events_action"))
+
+    op.drop_table("audit_events")
