@@ -70,6 +70,28 @@ def database_url(migrated_database: str, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
+def other_database_url(migrated_database: str, tmp_path: Path) -> Iterator[str]:
+    """Return the URL of a second empty, migrated database on the same backend."""
+    if migrated_database.startswith("sqlite:///"):
+        copy = tmp_path / "other.sqlite3"
+        shutil.copyfile(migrated_database.removeprefix("sqlite:///"), copy)
+        yield f"sqlite:///{copy}"
+        return
+    admin = make_engine(migrated_database)
+    name = f"other_{os.getpid()}_{id(tmp_path)}"
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    url = migrated_database.rsplit("/", 1)[0] + f"/{name}"
+    other = make_engine(url)
+    migrate(other)
+    other.dispose()
+    yield url
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
+    admin.dispose()
+
+
+@pytest.fixture
 def engine(database_url: str) -> Iterator[Engine]:
     engine = make_engine(database_url)
     yield engine

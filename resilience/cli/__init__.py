@@ -5,7 +5,16 @@ from __future__ import annotations
 import click
 
 from resilience.cli.duties_commands import duties
-from resilience.cli.setup_commands import demo, export, import_, init, serve, users
+from resilience.cli.setup_commands import (
+    backup_command,
+    demo,
+    export,
+    import_,
+    init,
+    restore_command,
+    serve,
+    users,
+)
 from resilience.cli.spatial_commands import exposure, zones
 
 
@@ -14,5 +23,17 @@ def main() -> None:
     """Emergency planning and COMAH site-resilience register."""
 
 
-for command in (init, demo, import_, export, users, serve, zones, exposure, duties):
+for command in (
+    init,
+    demo,
+    import_,
+    export,
+    users,
+    serve,
+    backup_command,
+    restore_command,
+    zones,
+    exposure,
+    duties,
+):
     main.add_command(command)

@@ -18,6 +18,7 @@ from resilience.domain.layers import LAYERS
 from resilience.domain.register_transfer import EXPORT_FORMATS, export_layer, import_file
 from resilience.errors import InputError
 from resilience.storage.audit import set_actor
+from resilience.storage.backup import backup, restore
 from resilience.storage.database import make_engine, make_sessionmaker, migrate, unit_of_work
 
 
@@ -108,6 +109,27 @@ def users_add(email: str, role: str) -> None:
                 field=error.field,
             ) from None
         click.echo(f"{user.email}: {ROLES[role]}")
+
+
+@click.command("backup")
+@click.argument("destination", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(destination: Path) -> None:
+    """Write the whole instance (every record and file) to DESTINATION (.tar.gz)."""
+    settings = Settings.from_environment()
+    with _database() as sessions:
+        summary = backup(sessions.kw["bind"], settings.instance, destination)
+    click.echo(f"Backed up {summary} to {destination}")
+
+
+@click.command("restore")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@reports_input_errors
+def restore_command(source: Path) -> None:
+    """Restore a backup into this (empty) instance: everything, or nothing on any problem."""
+    settings = Settings.from_environment()
+    with _database() as sessions:
+        summary = restore(sessions.kw["bind"], settings.instance, source)
+    click.echo(f"Restored {summary} from {source}")
 
 
 @click.command()
