@@ -24,11 +24,17 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 PASSWORD = "load test passphrase"
-PAGES = ["/", "/establishments/", "/establishments/HAL-COMAH-01", "/pipelines/HAL-MAHP-ETH",
-         "/wards/", "/wards/E05013184", "/receptors/"]
+PAGES = [
+    "/",
+    "/establishments/",
+    "/establishments/HAL-COMAH-01",
+    "/pipelines/HAL-MAHP-ETH",
+    "/wards/",
+    "/wards/E05013184",
+    "/receptors/",
+]
 MAPS = ["/maps/", "/maps/establishments/HAL-COMAH-09"]
 SITES = [f"HAL-COMAH-{i:02d}" for i in range(1, 10)]
 
@@ -68,7 +74,9 @@ class Client:
 
     def sign_in(self) -> None:
         token = self.form_values("/login").get("csrf_token", "")
-        status, _ = self.request("/login", {"csrf_token": token, "email": self.email, "password": PASSWORD})
+        status, _ = self.request(
+            "/login", {"csrf_token": token, "email": self.email, "password": PASSWORD}
+        )
         if status != 200:
             raise RuntimeError(f"sign-in failed: {status}")
 
@@ -80,11 +88,21 @@ def run(clients: int, seconds: float) -> int:
         command = [sys.executable, "-m", "resilience.cli"]
         subprocess.run([*command, "init"], env=env, check=True, capture_output=True)
         subprocess.run([*command, "demo"], env=env, check=True, capture_output=True)
-        subprocess.run([*command, "users", "add", "load@test.invalid", "--role", "officer"],
-                       env=env, input=PASSWORD + "\n", text=True, check=True, capture_output=True)
+        subprocess.run(
+            [*command, "users", "add", "load@test.invalid", "--role", "officer"],
+            env=env,
+            input=PASSWORD + "\n",
+            text=True,
+            check=True,
+            capture_output=True,
+        )
         port = _free_port()
-        server = subprocess.Popen([*command, "serve", "--port", str(port), "--threads", "16"],
-                                  env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        server = subprocess.Popen(
+            [*command, "serve", "--port", str(port), "--threads", "16"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         base = f"http://127.0.0.1:{port}"
         try:
             for _ in range(200):
@@ -141,11 +159,15 @@ def _drive(base: str, clients: int, seconds: float) -> int:
         thread.join()
     duration = time.monotonic() - started
     quantiles = statistics.quantiles(latencies, n=100)
-    print(f"clients {clients}, {duration:.1f} s, {len(latencies)} requests "
-          f"({counts['page']} pages, {counts['map']} maps, {counts['edit']} edits)")
+    print(
+        f"clients {clients}, {duration:.1f} s, {len(latencies)} requests "
+        f"({counts['page']} pages, {counts['map']} maps, {counts['edit']} edits)"
+    )
     print(f"throughput {len(latencies) / duration:.1f} requests/s")
-    print(f"latency p50 {quantiles[49] * 1000:.0f} ms, p95 {quantiles[94] * 1000:.0f} ms, "
-          f"p99 {quantiles[98] * 1000:.0f} ms")
+    print(
+        f"latency p50 {quantiles[49] * 1000:.0f} ms, p95 {quantiles[94] * 1000:.0f} ms, "
+        f"p99 {quantiles[98] * 1000:.0f} ms"
+    )
     print(f"errors {len(errors)}" + (f": {sorted(set(errors))[:5]}" if errors else ""))
     return 1 if errors else 0
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from resilience.cli.duties_commands import duties
+from resilience.cli.scheduler_commands import scheduler
 from resilience.cli.setup_commands import (
     backup_command,
     demo,
@@ -35,5 +36,6 @@ for command in (
     zones,
     exposure,
     duties,
+    scheduler,
 ):
     main.add_command(command)

@@ -14,8 +14,13 @@ from resilience.cli.input_errors import reports_input_errors
 from resilience.config import Settings
 from resilience.domain.accounts import ROLES, add_or_update_user
 from resilience.domain.demo import ensure_demo_users, load_demo
-from resilience.domain.layers import LAYERS
-from resilience.domain.register_transfer import EXPORT_FORMATS, export_layer, import_file
+from resilience.domain.register_transfer import (
+    EXPORT_FORMATS,
+    EXPORT_KINDS,
+    IMPORT_KINDS,
+    export_any,
+    import_any,
+)
 from resilience.errors import InputError
 from resilience.storage.audit import set_actor
 from resilience.storage.backup import backup, restore
@@ -61,18 +66,22 @@ def demo() -> None:
 
 
 @click.command("import")
-@click.argument("layer", type=click.Choice(sorted(LAYERS)))
+@click.argument("kind", type=click.Choice(list(IMPORT_KINDS)))
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @reports_input_errors
-def import_(layer: str, path: Path) -> None:
-    """Import a GeoJSON, GeoPackage, zipped Shapefile or CSV file into LAYER, all or nothing."""
+def import_(kind: str, path: Path) -> None:
+    """Import a GeoJSON, GeoPackage, zipped Shapefile or CSV file as KIND, all or nothing.
+
+    KIND is a register layer, `zones` (polygons as supplied, with site_id and kind) or
+    `populations` (a CSV of ward_code,population).
+    """
     with _work() as session:
-        summary = import_file(session, LAYERS[layer], path)
+        summary = import_any(session, kind, path)
     click.echo(str(summary))
 
 
 @click.command()
-@click.argument("layer", type=click.Choice(sorted(LAYERS)))
+@click.argument("layer", type=click.Choice(list(EXPORT_KINDS)))
 @click.option("--format", "fmt", type=click.Choice(sorted(EXPORT_FORMATS)), default="geojson")
 @click.option(
     "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Default: stdout"
@@ -80,7 +89,7 @@ def import_(layer: str, path: Path) -> None:
 def export(layer: str, fmt: str, output: Path | None) -> None:
     """Export every record of LAYER as GeoJSON, GeoPackage or CSV."""
     with _work() as session:
-        data = export_layer(session, LAYERS[layer], fmt)
+        data = export_any(session, layer, fmt)
     if output is None:
         sys.stdout.buffer.write(data)
     else:

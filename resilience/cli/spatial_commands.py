@@ -6,18 +6,15 @@ write to standard output, so that bad input leaves nothing partial behind.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import math
 import sys
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import click
 import geopandas as gpd
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import pyproj
 import shapely
@@ -26,7 +23,9 @@ from shapely.geometry import mapping
 from resilience.cli.input_errors import reports_input_errors
 from resilience.errors import InputError
 from resilience.spatial.crs import BNG, WGS84
-from resilience.spatial.exposure import EXPOSURE_COLUMNS, exposure_of
+from resilience.spatial.exposure import exposure_of
+from resilience.spatial.exposure_table import exposure_csv, exposure_json
+from resilience.spatial.populations import read_population_csv
 from resilience.spatial.vector_files import read_vector_file
 from resilience.spatial.zones import DISTANCE_FIELDS, parse_distance, zones_for_site_bng
 
@@ -100,8 +99,7 @@ def exposure(
 
 def sites_in_bng(sites: gpd.GeoDataFrame, file: str) -> gpd.GeoDataFrame:
     """Return the sites (WGS84, as read) in EPSG:27700; raises InputError outside its area."""
-    _check_in_bng_area(sites, file)
-    return sites.to_crs(BNG)
+    return features_in_bng(sites, file)
 
 
 def site_zones_bng(sites_bng: gpd.GeoDataFrame, file: str) -> gpd.GeoDataFrame:
@@ -175,150 +173,48 @@ def polygons_in_bng(features: gpd.GeoDataFrame, file: str) -> gpd.GeoDataFrame:
             file=file,
             location=f"feature {index + 1}",
         )
-    _check_in_bng_area(features, file)
-    return features.to_crs(BNG)
-
-
-def read_population_csv(path: str) -> dict[str, float]:
-    """Return population by ward code from a ``ward_code,population`` CSV file."""
-    try:
-        data = Path(path).read_bytes()
-    except OSError as error:
-        raise InputError(f"cannot read the file: {error.strerror or error}", file=path) from None
-    return parse_population_csv(data, file=path)
-
-
-def parse_population_csv(data: bytes, *, file: str) -> dict[str, float]:
-    """Return population by ward code from CSV bytes (UTF-8, BOM allowed; other columns ignored).
-
-    Rows are numbered as a spreadsheet shows them (the header is row 1). Raises InputError for
-    a missing column, a blank ward code, a population that is not a finite number of 0 or
-    more, a ward code given twice, or a file with no rows.
-    """
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        row = data.count(b"\n", 0, error.start) + 1
-        raise InputError(
-            f"not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start})",
-            file=file,
-            location=f"row {row}",
-        ) from None
-    if not text.strip():
-        raise InputError("the file is empty", file=file)
-    if "\x00" in text:
-        raise InputError("not valid CSV: NUL byte", file=file)
-    try:
-        return _populations(csv.reader(io.StringIO(text, newline=""), strict=True))
-    except InputError as error:
-        raise error.located(file=file) from None
-
-
-def _populations(reader: Iterable[list[str]]) -> dict[str, float]:
-    rows = iter(reader)
-    row_number = 0
-    try:
-        header = [name.strip() for name in next(rows)]
-        row_number = 1
-        positions = {}
-        for column in ("ward_code", "population"):
-            if column not in header:
-                listed = ", ".join(header) or "none"
-                raise InputError(
-                    f"missing column; the columns are: {listed}", location="row 1", field=column
-                )
-            if header.count(column) > 1:
-                raise InputError("column appears more than once", location="row 1", field=column)
-            positions[column] = header.index(column)
-        populations: dict[str, float] = {}
-        first_row_of: dict[str, int] = {}
-        for row_number, fields in enumerate(rows, start=2):
-            if not fields or not any(f.strip() for f in fields):
-                continue
-            where = f"row {row_number}"
-            code = _field(fields, positions["ward_code"]).strip()
-            if not code:
-                raise InputError("missing or empty", location=where, field="ward_code")
-            if code in first_row_of:
-                raise InputError(
-                    f"{code!r} is also on row {first_row_of[code]}; each ward_code must be unique",
-                    location=where,
-                    field="ward_code",
-                )
-            populations[code] = _population(_field(fields, positions["population"]), where)
-            first_row_of[code] = row_number
-    except csv.Error as error:
-        raise InputError(f"not valid CSV: {error}", location=f"row {row_number + 1}") from None
-    if not populations:
-        raise InputError("has a header but no rows")
-    return populations
-
-
-def _field(fields: list[str], index: int) -> str:
-    return fields[index] if index < len(fields) else ""
-
-
-def _population(text: str, where: str) -> float:
-    value = text.strip()
-    if not value:
-        raise InputError("missing or empty", location=where, field="population")
-    try:
-        number = float(value)
-    except ValueError:
-        raise InputError(f"{value!r} is not a number", location=where, field="population") from None
-    if not math.isfinite(number) or number < 0:
-        raise InputError(
-            f"{value!r} is not a population (a number, 0 or more)",
-            location=where,
-            field="population",
-        )
-    return number
-
-
-def exposure_records(table: pd.DataFrame) -> list[dict[str, Any]]:
-    """Return the rows as the contract writes them: rounded numbers, None where empty."""
-    records = []
-    for row in table.itertuples(index=False):
-        records.append(
-            {
-                "zone_id": row.zone_id,
-                "ward_code": row.ward_code,
-                "ward_name": None if pd.isna(row.ward_name) else row.ward_name,
-                "overlap_m2": _rounded(row.overlap_m2, 1),
-                "ward_share": _rounded(row.ward_share, 6),
-                "zone_share": _rounded(row.zone_share, 6),
-                "population": None if pd.isna(row.population) else int(f"{row.population:.0f}"),
-            }
-        )
-    return records
-
-
-def exposure_csv(table: pd.DataFrame) -> str:
-    """Return the exposure table as the contract's CSV: header always, "\\n" line endings."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(EXPOSURE_COLUMNS)
-    for record in exposure_records(table):
-        writer.writerow(
-            [
-                record["zone_id"],
-                record["ward_code"],
-                record["ward_name"] or "",
-                f"{record['overlap_m2']:.1f}",
-                "" if record["ward_share"] is None else f"{record['ward_share']:.6f}",
-                f"{record['zone_share']:.6f}",
-                "" if record["population"] is None else str(record["population"]),
-            ]
-        )
-    return buffer.getvalue()
-
-
-def exposure_json(table: pd.DataFrame) -> str:
-    """Return the exposure table as a JSON array of objects with the CSV's keys."""
-    return json.dumps(exposure_records(table), indent=2, ensure_ascii=False) + "\n"
+    return features_in_bng(features, file)
 
 
 # --- shared ----------------------------------------------------------------------------------
+
+
+def features_in_bng(features: gpd.GeoDataFrame, file: str) -> gpd.GeoDataFrame:
+    """Return features as `read_vector_file` gives them (WGS84) in EPSG:27700.
+
+    A file that was in EPSG:27700 gets its own coordinates back. Projecting the WGS84 copy
+    back is about 1 mm off (PROJ inverts the OSGB36 Helmert step only approximately), which
+    moves a large ward's overlaps by a few square metres against the same computation done on
+    the file as it is. Raises InputError for a feature outside British National Grid's area.
+    """
+    _check_in_bng_area(features, file)
+    projected = features.to_crs(BNG)
+    source = features.attrs.get("source_crs")
+    if source is not None and len(features) and pyproj.CRS(source).equals(BNG):
+        recovered = _source_bng_geometries(np.asarray(features.geometry.array))
+        if recovered is not None:
+            projected = projected.set_geometry(recovered, crs=BNG)
+    return projected
+
+
+def _source_bng_geometries(wgs84: npt.NDArray[np.object_]) -> npt.NDArray[np.object_] | None:
+    """Return the EPSG:27700 geometries whose WGS84 projection is `wgs84`, or None if unsure.
+
+    With ``back`` the approximate inverse, ``back(forward(x)) = x + e(x)`` for an error ``e``
+    of about 1 mm that varies over kilometres, so ``2 back(l) - back(forward(back(l)))`` solves
+    ``forward(x) = l`` to well under a micrometre. A sample checks that it does.
+    """
+    forward = pyproj.Transformer.from_crs(BNG, WGS84, always_xy=True)
+    back = pyproj.Transformer.from_crs(WGS84, BNG, always_xy=True)
+    lon_lat = shapely.get_coordinates(wgs84)
+    x0, y0 = back.transform(lon_lat[:, 0], lon_lat[:, 1])
+    x1, y1 = back.transform(*forward.transform(x0, y0))
+    exact = np.column_stack([2 * np.asarray(x0) - x1, 2 * np.asarray(y0) - y1])
+    sample = slice(None, None, max(len(exact) // 10_000, 1))
+    check = np.column_stack(forward.transform(exact[sample, 0], exact[sample, 1]))
+    if not np.allclose(check, lon_lat[sample], rtol=0.0, atol=1e-10):  # 1e-10 degree: 10 µm
+        return None
+    return np.asarray(shapely.transform(wgs84, lambda _: exact), dtype=object)
 
 
 def _check_in_bng_area(features: gpd.GeoDataFrame, file: str) -> None:
@@ -343,11 +239,6 @@ def _check_in_bng_area(features: gpd.GeoDataFrame, file: str) -> None:
             file=file,
             location=f"feature {index + 1}",
         )
-
-
-def _rounded(value: float, places: int) -> float | None:
-    # Through the same text as the CSV, so that JSON and CSV never disagree in the last digit.
-    return None if pd.isna(value) else float(f"{value:.{places}f}")
 
 
 def _plain(value: Any) -> Any:

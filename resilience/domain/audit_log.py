@@ -24,7 +24,7 @@ class AuditFilter:
     until: date | None = None
 
 
-def _query(criteria: AuditFilter) -> Select[tuple[AuditEvent]]:
+def _query(criteria: AuditFilter) -> Select[AuditEvent]:
     query = select(AuditEvent)
     if criteria.actor:
         query = query.where(AuditEvent.actor == criteria.actor)

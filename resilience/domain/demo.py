@@ -13,10 +13,16 @@ from sqlalchemy.orm import Session
 
 from resilience.domain.accounts import add_or_update_user, find_user
 from resilience.domain.layers import ESTABLISHMENTS, PIPELINES, RECEPTORS, WARDS
+from resilience.domain.plans import (
+    EXERCISE_TYPES,
+    REVIEW_OUTCOMES,
+    follow_records,
+)
 from resilience.domain.register_imports import ImportSummary
 from resilience.domain.register_transfer import import_file
 from resilience.errors import InputError
 from resilience.storage.models import Plan
+from resilience.storage.plan_models import Exercise, Lesson, PlanReview
 
 DEMO_ROOT = Path(__file__).resolve().parents[2]
 DEMO_FILES = (
@@ -105,5 +111,99 @@ def load_plans(session: Session, path: Path) -> str:
         for key, value in values.items():
             setattr(plan, key, value)
         session.add(plan)
+        existing[ref] = plan
     session.flush()
-    return f"{name}: {len(entries)} plans loaded"
+    records = load_plan_records(session, data, existing, name)
+    return f"{name}: {len(entries)} plans loaded" + (f", {records}" if records else "")
+
+
+def _date_of(entry: dict[str, Any], key: str, name: str, where: str) -> date | None:
+    value = entry.get(key)
+    if value is not None and not isinstance(value, date):
+        raise InputError("is not a date (YYYY-MM-DD)", file=name, location=where, field=key)
+    return value
+
+
+def _text_of(entry: dict[str, Any], key: str, name: str, where: str) -> str:
+    text = str(entry.get(key) or "").strip()
+    if not text:
+        raise InputError("is empty", file=name, location=where, field=key)
+    return text
+
+
+def load_plan_records(
+    session: Session, data: dict[str, Any], plans: dict[str, Plan], name: str
+) -> str:
+    """Create or update the reviews (under each plan) and the exercises with their lessons.
+
+    Reviews are matched on their plan and date, exercises on their title, lessons on their
+    exercise and description; each plan's last review and exercise then follow the records.
+    """
+    reviews = {(r.plan_id, r.reviewed_on): r for r in session.scalars(select(PlanReview))}
+    count = 0
+    for number, entry in enumerate(data.get("plans") or [], start=1):
+        plan = plans[str(entry["plan_id"]).strip()]
+        for index, item in enumerate(entry.get("reviews") or [], start=1):
+            where = f"plan {number}, review {index}"
+            reviewed_on = _date_of(item, "reviewed_on", name, where)
+            if reviewed_on is None:
+                raise InputError("is empty", file=name, location=where, field="reviewed_on")
+            outcome = _text_of(item, "outcome", name, where)
+            if outcome not in dict(REVIEW_OUTCOMES):
+                allowed = ", ".join(dict(REVIEW_OUTCOMES))
+                raise InputError(
+                    f"is not one of: {allowed}", file=name, location=where, field="outcome"
+                )
+            review = reviews.get((plan.id, reviewed_on)) or PlanReview(
+                plan=plan, reviewed_on=reviewed_on
+            )
+            review.reviewer = _text_of(item, "reviewer", name, where)
+            review.outcome = outcome
+            review.changes_made = str(item.get("changes_made") or "").strip()
+            session.add(review)
+            count += 1
+    exercises = {e.title: e for e in session.scalars(select(Exercise))}
+    entries: list[dict[str, Any]] = data.get("exercises") or []
+    for number, entry in enumerate(entries, start=1):
+        where = f"exercise {number}"
+        title = _text_of(entry, "title", name, where)
+        kind = _text_of(entry, "type", name, where)
+        if kind not in dict(EXERCISE_TYPES):
+            allowed = ", ".join(dict(EXERCISE_TYPES))
+            raise InputError(f"is not one of: {allowed}", file=name, location=where, field="type")
+        held_on = _date_of(entry, "held_on", name, where)
+        planned_on = _date_of(entry, "planned_on", name, where)
+        if (held_on or planned_on) is None:
+            raise InputError("needs held_on or planned_on", file=name, location=where)
+        unknown = [ref for ref in entry.get("plans") or [] if ref not in plans]
+        if unknown:
+            raise InputError(f"unknown plan {unknown[0]}", file=name, location=where, field="plans")
+        exercise = exercises.get(title) or Exercise(title=title)
+        exercise.exercise_type = kind
+        exercise.status = "held" if held_on else "planned"
+        exercise.held_on, exercise.planned_on = held_on, planned_on
+        exercise.organisations = str(entry.get("organisations") or "").strip()
+        exercise.hazard_refs = list(entry.get("covers") or [])
+        exercise.note = str(entry.get("note") or "").strip()
+        exercise.plans = [plans[ref] for ref in sorted(set(entry.get("plans") or []))]
+        session.add(exercise)
+        lessons = {lesson.description: lesson for lesson in exercise.lessons}
+        for index, item in enumerate(entry.get("lessons") or [], start=1):
+            at = f"{where}, lesson {index}"
+            description = _text_of(item, "description", name, at)
+            due_on = _date_of(item, "due_on", name, at)
+            if due_on is None:
+                raise InputError("is empty", file=name, location=at, field="due_on")
+            lesson = lessons.get(description) or Lesson(description=description)
+            lesson.owner = _text_of(item, "owner", name, at)
+            lesson.due_on = due_on
+            lesson.closed_on = _date_of(item, "closed_on", name, at)
+            lesson.closure_note = str(item.get("closure_note") or "").strip()
+            if lesson not in exercise.lessons:
+                exercise.lessons.append(lesson)
+    for plan in plans.values():
+        follow_records(session, plan)
+    session.flush()
+    if not count and not entries:
+        return ""
+    return f"{count} reviews and {len(entries)} exercises loaded"

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
-from resilience.storage.models import Base, Establishment, Pipeline, Receptor, Ward
+from resilience.storage.models import Establishment, Pipeline, Receptor, Ward
 
 FieldKind = Literal["text", "longtext", "number", "integer", "choice"]
 
@@ -30,7 +30,7 @@ class Layer:
     name: str  # in URLs and commands: "establishments"
     title: str  # "COMAH establishments"
     singular: str  # "establishment"
-    model: type[Base]
+    model: type[Any]  # a mapped class of resilience.storage.models
     id_field: str  # the stable identifier's column in files
     id_attr: str  # the model attribute it maps to
     geometry_types: tuple[str, ...]

@@ -21,7 +21,7 @@ def find_record(session: Session, layer: Layer, ref: str) -> Any | None:
 
 def save_record(
     session: Session, layer: Layer, values: dict[str, Any], existing: Base | None = None
-) -> Base:
+) -> Any:
     """Return the created or updated record; raises InputError when the identifier is taken."""
     ref = values[layer.id_attr]
     table = Hazard if issubclass(layer.model, Hazard) else layer.model

@@ -7,17 +7,50 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from resilience.domain.layers import Layer
+from resilience.domain.layers import LAYERS, Layer
 from resilience.domain.register_edits import after_change
 from resilience.domain.register_exports import layer_frame
 from resilience.domain.register_imports import ImportSummary, parse_records, upsert_records
+from resilience.domain.zone_and_population_imports import (
+    import_populations,
+    import_zones,
+    zones_frame,
+)
 from resilience.spatial.vector_files import read_vector_file, write_vector_file
+from resilience.storage.audit import record_import
 
 EXPORT_FORMATS = {
     "geojson": "application/geo+json",
     "gpkg": "application/geopackage+sqlite3",
     "csv": "text/csv",
 }
+# What can be imported, by the name used in commands and forms, and what it is called.
+IMPORT_KINDS = {
+    **{name: layer.title for name, layer in LAYERS.items()},
+    "zones": "Zones as HSE or the operator supplied them (site_id, kind, polygon)",
+    "populations": "Ward populations (CSV: ward_code, population)",
+}
+EXPORT_KINDS = {**{name: layer.title for name, layer in LAYERS.items()}, "zones": "Zones"}
+
+
+def import_any(
+    session: Session, kind: str, path: Path, *, name: str | None = None
+) -> ImportSummary:
+    """Import the file at `path` as `kind` (a key of IMPORT_KINDS); nothing is committed here.
+
+    Raises InputError naming the file, feature or row, and field; the caller rolls back.
+    """
+    if kind == "zones":
+        summary = import_zones(session, path, name=name)
+    elif kind == "populations":
+        summary = import_populations(session, path, name=name)
+    else:
+        summary = import_file(session, LAYERS[kind], path, name=name)
+    counts = {"created": len(summary.created), "updated": len(summary.updated)}
+    record_import(
+        session, kind, {"file": summary.file, **counts, "unchanged": len(summary.unchanged)}
+    )
+    return summary
 
 
 def import_file(
@@ -39,6 +72,7 @@ def import_file(
     return summary
 
 
-def export_layer(session: Session, layer: Layer, fmt: str) -> bytes:
-    """Return every record of `layer` as a GeoJSON, GeoPackage or CSV file."""
-    return write_vector_file(layer_frame(session, layer), fmt, layer=layer.name)  # type: ignore[arg-type]
+def export_any(session: Session, kind: str, fmt: str) -> bytes:
+    """Return every record of `kind` (a key of EXPORT_KINDS) as GeoJSON, GeoPackage or CSV."""
+    frame = zones_frame(session) if kind == "zones" else layer_frame(session, LAYERS[kind])
+    return write_vector_file(frame, fmt, layer=kind)  # type: ignore[arg-type]

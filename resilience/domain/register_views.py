@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import pandas as pd
 from shapely import STRtree
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from resilience.domain.layers import RECEPTOR_KINDS
+from resilience.spatial.exposure import EXPOSURE_COLUMNS
 from resilience.storage.models import Hazard, Receptor, Ward, Zone, ZoneExposure
 
 ZONE_ORDER = {"inner": 0, "middle": 1, "outer": 2, "piz": 3}
@@ -121,3 +123,24 @@ def ward_exposure_rows(session: Session, ward: Ward) -> list[WardZoneLine]:
         for row in rows
     ]
     return sorted(lines, key=lambda line: (line.hazard.name, ZONE_ORDER.get(line.zone_label, 9)))
+
+
+def exposure_table(session: Session, hazard: Hazard) -> pd.DataFrame:
+    """Return the hazard's stored exposure in the command-line contract's columns."""
+    rows = []
+    for view in exposure_rows(session, hazard):
+        for line in view.lines:
+            rows.append(
+                {
+                    "zone_id": view.zone.zone_id,
+                    "ward_code": line.ward_code,
+                    "ward_name": line.ward_name if line.ward_code != "OUTSIDE" else None,
+                    "overlap_m2": line.overlap_m2,
+                    "ward_share": line.ward_share,
+                    "zone_share": line.zone_share,
+                    "population": line.population,
+                }
+            )
+    columns = list(EXPOSURE_COLUMNS)
+    frame = pd.DataFrame(rows, columns=columns).astype({"ward_share": float, "population": float})
+    return frame.sort_values(["zone_id", "ward_code"], kind="stable")

@@ -1,12 +1,20 @@
-"""Keeping stored zones and their ward exposure in step with hazards and wards, incrementally."""
+"""Keeping stored zones and their ward exposure in step with hazards and wards, incrementally.
+
+Derived zones and exposure rows are consequences of a hazard's geometry and distances (which the
+audit trail records), so they are written in bulk, not through the ORM's unit of work: an import
+of 10,000 sites writes 30,000 zones and their exposure in seconds. Zones imported as polygons go
+through the ORM and are audited like any record.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import geopandas as gpd
+import shapely
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import and_, delete, or_, select
+from sqlalchemy import and_, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from resilience.spatial.crs import BNG, WGS84
@@ -14,7 +22,23 @@ from resilience.spatial.exposure import exposure_of
 from resilience.spatial.zones import zones_for_site_bng
 from resilience.storage.models import Hazard, Ward, Zone, ZoneExposure
 
+CHUNK = 500
 DISTANCE_KINDS = ("inner", "middle", "outer", "piz")
+MAX_BOXES_PER_QUERY = 50
+
+
+def _valid(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return `frame` with geometries repaired where reprojection made them invalid.
+
+    A polygon valid in one CRS can come out with a ring touching itself in another (vertices
+    a few millimetres apart), which GEOS refuses to intersect; make_valid mends it without
+    moving it measurably.
+    """
+    invalid = ~frame.geometry.is_valid
+    if invalid.any():
+        frame = frame.copy()
+        frame.loc[invalid, "geometry"] = shapely.make_valid(frame.geometry[invalid].to_numpy())
+    return frame
 
 
 def _to_bng(geometries: Sequence[BaseGeometry]) -> list[BaseGeometry]:
@@ -25,9 +49,29 @@ def _to_wgs84(geometries: Sequence[BaseGeometry]) -> list[BaseGeometry]:
     return list(gpd.GeoSeries(list(geometries), crs=BNG).to_crs(WGS84))
 
 
-def refresh_zones(session: Session, hazards: Sequence[Hazard]) -> list[Zone]:
-    """Re-derive the distance zones of `hazards` and their exposure; imported zones are kept."""
-    changed: list[Zone] = []
+def _chunks(values: Sequence[Any]) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(values), CHUNK):
+        yield values[start : start + CHUNK]
+
+
+def refresh_zones(session: Session, hazards: Sequence[Hazard]) -> list[int]:
+    """Re-derive the distance zones of `hazards` and their exposure; returns the changed zone ids.
+
+    Zones imported as polygons are kept: what HSE supplied wins over a derived one.
+    """
+    if not hazards:
+        return []
+    session.flush()
+    existing: dict[tuple[int, str], tuple[int, str]] = {}
+    for chunk in _chunks([h.id for h in hazards]):
+        rows = session.execute(
+            select(Zone.id, Zone.hazard_id, Zone.kind, Zone.origin).where(Zone.hazard_id.in_(chunk))
+        )
+        existing.update(
+            {(hazard_id, kind): (zone_id, origin) for zone_id, hazard_id, kind, origin in rows}
+        )
+    wanted: list[tuple[int, str, BaseGeometry]] = []
+    dropped: list[int] = []
     for hazard, geometry_bng in zip(hazards, _to_bng([h.geometry for h in hazards]), strict=True):
         derived = zones_for_site_bng(
             geometry_bng,
@@ -36,32 +80,60 @@ def refresh_zones(session: Session, hazards: Sequence[Hazard]) -> list[Zone]:
             outer_m=hazard.outer_m,
             piz_m=hazard.piz_m,
         )
-        existing = {z.kind: z for z in hazard.zones}
         for kind in DISTANCE_KINDS:
-            zone = existing.get(kind)
-            if zone is not None and zone.origin == "imported":
-                continue  # a polygon HSE supplied wins over one derived from distances
-            shape = derived.get(kind)
-            if shape is None:
-                if zone is not None:
-                    hazard.zones.remove(zone)
+            zone_id, origin = existing.get((hazard.id, kind), (None, None))
+            if origin == "imported":
                 continue
-            wgs84 = _to_wgs84([shape])[0]
-            if zone is None:
-                zone = Zone(kind=kind, origin="derived", geometry=wgs84, area_m2=shape.area)
-                hazard.zones.append(zone)
-            else:
-                zone.geometry, zone.area_m2 = wgs84, shape.area
-            changed.append(zone)
-    session.flush()
-    refresh_exposure(session, changed)
+            if kind in derived:
+                wanted.append((hazard.id, kind, derived[kind]))
+            elif zone_id is not None:
+                dropped.append(zone_id)
+    if dropped:
+        for chunk in _chunks(dropped):
+            session.execute(delete(ZoneExposure).where(ZoneExposure.zone_id.in_(chunk)))
+            session.execute(delete(Zone).where(Zone.id.in_(chunk)))
+    shapes = _to_wgs84([shape for _, _, shape in wanted])
+    updates, inserts = [], []
+    for (hazard_id, kind, shape_bng), shape in zip(wanted, shapes, strict=True):
+        values = {"geometry": shape, "area_m2": shape_bng.area}
+        zone_id, _ = existing.get((hazard_id, kind), (None, None))
+        if zone_id is None:
+            inserts.append(
+                {"hazard_id": hazard_id, "kind": kind, "origin": "derived", "source": "", **values}
+            )
+        else:
+            updates.append({"id": zone_id, **values})
+    changed = [u["id"] for u in updates]
+    if updates:
+        session.execute(update(Zone), updates)
+    if inserts:
+        changed += list(
+            session.scalars(insert(Zone).returning(Zone.id, sort_by_parameter_order=True), inserts)
+        )
+    for hazard in hazards:
+        session.expire(hazard, ["zones"])
+    by_id = {u["id"]: u["geometry"] for u in updates}
+    by_id.update(zip(changed[len(updates) :], [i["geometry"] for i in inserts], strict=True))
+    _refresh_exposure(session, list(by_id.items()))
     return changed
 
 
 def _wards_near(session: Session, geometries: Iterable[BaseGeometry]) -> list[Ward]:
+    """Return the wards whose bounding boxes meet any of the geometries' boxes."""
     boxes = [g.bounds for g in geometries]
     if not boxes:
         return []
+    if len(boxes) > MAX_BOXES_PER_QUERY:
+        # Many zones (a whole import): one envelope around them all keeps the query small;
+        # exposure_of's spatial index does the fine filtering.
+        boxes = [
+            (
+                min(b[0] for b in boxes),
+                min(b[1] for b in boxes),
+                max(b[2] for b in boxes),
+                max(b[3] for b in boxes),
+            )
+        ]
     conditions = [
         and_(
             Ward.min_lon <= max_x,
@@ -76,31 +148,40 @@ def _wards_near(session: Session, geometries: Iterable[BaseGeometry]) -> list[Wa
 
 def refresh_exposure(session: Session, zones: Sequence[Zone]) -> None:
     """Recompute the stored exposure rows of `zones` only, against the wards near them."""
+    session.flush()
+    _refresh_exposure(session, [(z.id, z.geometry) for z in zones])
+
+
+def _refresh_exposure(session: Session, zones: Sequence[tuple[int, BaseGeometry]]) -> None:
     if not zones:
         return
-    session.execute(delete(ZoneExposure).where(ZoneExposure.zone_id.in_([z.id for z in zones])))
-    wards = _wards_near(session, [z.geometry for z in zones])
+    for chunk in _chunks([zone_id for zone_id, _ in zones]):
+        session.execute(delete(ZoneExposure).where(ZoneExposure.zone_id.in_(chunk)))
+    wards = _wards_near(session, [geometry for _, geometry in zones])
     wards_bng = gpd.GeoDataFrame(
         {"ward_code": [w.code for w in wards], "ward_name": [w.name for w in wards]},
         geometry=[w.geometry for w in wards],
         crs=WGS84,
     ).to_crs(BNG)
-    by_key = {str(z.id): z for z in zones}
+    wards_bng = _valid(wards_bng)
     zones_bng = gpd.GeoDataFrame(
-        {"zone_id": list(by_key)}, geometry=[z.geometry for z in zones], crs=WGS84
+        {"zone_id": [str(zone_id) for zone_id, _ in zones]},
+        geometry=[geometry for _, geometry in zones],
+        crs=WGS84,
     ).to_crs(BNG)
-    table = exposure_of(zones_bng, wards_bng, None)
-    for row in table.itertuples(index=False):
-        session.add(
-            ZoneExposure(
-                zone_id=by_key[str(row.zone_id)].id,
-                ward_code=row.ward_code,
-                overlap_m2=float(row.overlap_m2),
-                ward_share=None if row.ward_code == "OUTSIDE" else float(row.ward_share),
-                zone_share=float(row.zone_share),
-            )
-        )
-    session.flush()
+    table = exposure_of(_valid(zones_bng), wards_bng, None)
+    rows = [
+        {
+            "zone_id": int(row.zone_id),
+            "ward_code": row.ward_code,
+            "overlap_m2": float(row.overlap_m2),
+            "ward_share": None if row.ward_code == "OUTSIDE" else float(row.ward_share),
+            "zone_share": float(row.zone_share),
+        }
+        for row in table.itertuples(index=False)
+    ]
+    if rows:
+        session.execute(insert(ZoneExposure), rows)
 
 
 def refresh_exposure_for_wards(session: Session, ward_geometries: Sequence[BaseGeometry]) -> None:
@@ -108,9 +189,13 @@ def refresh_exposure_for_wards(session: Session, ward_geometries: Sequence[BaseG
     boxes = [g.bounds for g in ward_geometries]
     if not boxes:
         return
-    candidates = session.scalars(select(Zone)).all()
-    near = [z for z in candidates if any(_boxes_meet(z.geometry.bounds, box) for box in boxes)]
-    refresh_exposure(session, near)
+    session.flush()
+    near = [
+        (zone_id, geometry)
+        for zone_id, geometry in session.execute(select(Zone.id, Zone.geometry))
+        if any(_boxes_meet(geometry.bounds, box) for box in boxes)
+    ]
+    _refresh_exposure(session, near)
 
 
 def _boxes_meet(a: tuple[float, ...], b: tuple[float, ...]) -> bool:

@@ -118,7 +118,9 @@ def backup(engine: Engine, instance: Path, destination: Path) -> BackupSummary:
                 order = [c for c in table.primary_key.columns]
                 for row in connection.execute(select(table).order_by(*order)):
                     record = {c.name: _encode(c, row._mapping[c.name]) for c in table.columns}
-                    lines.append(json.dumps(record))  # key order kept: JSON columns round-trip as stored
+                    lines.append(
+                        json.dumps(record)
+                    )  # key order kept: JSON columns round-trip as stored
                 data = ("\n".join(lines) + ("\n" if lines else "")).encode()
                 _add(archive, f"tables/{table.name}.jsonl", data)
                 checksums[f"tables/{table.name}.jsonl"] = hashlib.sha256(data).hexdigest()
@@ -170,7 +172,11 @@ def _read_archive(source: Path) -> tuple[dict[str, Any], dict[str, bytes]]:
 
 def _reset_sequences(connection: Any, table: Table) -> None:
     key = table.c.get("id")
-    if key is not None and isinstance(key.type, Integer) and connection.dialect.name == "postgresql":
+    if (
+        key is not None
+        and isinstance(key.type, Integer)
+        and connection.dialect.name == "postgresql"
+    ):
         connection.execute(
             text(
                 f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
@@ -210,11 +216,11 @@ def restore(engine: Engine, instance: Path, source: Path) -> BackupSummary:
                 connection.execute(insert(table), decoded)
             _reset_sequences(connection, table)
             summary.rows[table.name] = len(rows)
-    for member, data in sorted(members.items()):
+    for member, content in sorted(members.items()):
         if member.startswith("files/"):
             relative = member.removeprefix("files/")
             target = instance / relative
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+            target.write_bytes(content)
             summary.files.append(relative)
     return summary

@@ -247,5 +247,6 @@ class AuditEvent(Base):
     after: Mapped[dict[str, object] | None] = mapped_column(JSON)
 
 
-import resilience.storage.plan_models  # noqa: F401
+import resilience.storage.plan_models  # noqa: E402, F401
 import resilience.storage.reminder_models  # noqa: E402, F401
+import resilience.storage.training_models  # noqa: E402, F401

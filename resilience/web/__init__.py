@@ -8,11 +8,18 @@ from resilience.web import (
     admin_views,
     auth,
     auth_views,
+    calendar_views,
     errors,
     headers,
     home,
     layer_views,
+    map_views,
+    member_views,
+    notification_views,
+    plan_views,
+    report_views,
     template_helpers,
+    training_views,
     transfer_views,
 )
 from resilience.web.db import close_session
@@ -29,7 +36,14 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(admin_views.bp)
     app.register_blueprint(home.bp)
     app.register_blueprint(layer_views.bp)
+    app.register_blueprint(map_views.bp)
     app.register_blueprint(transfer_views.bp)
+    app.register_blueprint(plan_views.bp)
+    app.register_blueprint(notification_views.bp)
+    app.register_blueprint(calendar_views.bp)
+    app.register_blueprint(training_views.bp)
+    app.register_blueprint(member_views.bp)
+    app.register_blueprint(report_views.bp)
     errors.register(app)
     template_helpers.register(app)
     headers.register(app)

@@ -22,9 +22,7 @@ ROLE_CHOICES = [SelectChoice(value, label) for value, label in ROLES.items()]
 
 
 class UserForm(FlaskForm):
-    email = EmailField(
-        "E-mail address", validators=[DataRequired("Enter an e-mail address")]
-    )
+    email = EmailField("E-mail address", validators=[DataRequired("Enter an e-mail address")])
     display_name = StringField("Name", validators=[Optional()])
     role = SelectField("Role", choices=ROLE_CHOICES, validators=[DataRequired()])
     active = BooleanField("Can sign in", default=True)

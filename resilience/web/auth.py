@@ -29,12 +29,56 @@ ENDPOINT_PERMISSIONS: dict[str, str] = {
     "transfer.export": "view_sensitive",
     "transfer.population": "edit_register",
     "auth.logout": "view",
+    # Everyone's own notifications and calendar link.
+    "notifications.read": "view",
+    "notifications.read_all": "view",
+    "calendar.new_link": "view",
     "auth.password": "view",
     "admin.users": "manage_users",
     "admin.user_new": "manage_users",
     "admin.user_edit": "manage_users",
     "admin.audit": "view_audit",
     "admin.audit_csv_download": "view_audit",
+    # Plans, reviews, exercises and lessons: officers and planners. Who may download a plan's
+    # documents depends on its marking, checked in the view.
+    **{
+        f"plans.{name}": "edit_plans"
+        for name in (
+            "plan_new",
+            "plan_edit",
+            "version_index",
+            "review_new",
+            "review_delete",
+            "exercise_new",
+            "exercise_edit",
+            "exercise_delete",
+            "lesson_add",
+            "lesson_close",
+        )
+    },
+    "plans.version_download": "view",
+    "plans.policy": "edit_policy",
+    # Training: everyone may read sessions; planning them and recording attendance is staff work.
+    "training.index": "view",
+    "training.detail": "view",
+    "training.new": "manage_training",
+    "training.edit": "manage_training",
+    "training.invite_people": "manage_training",
+    "training.withdraw": "manage_training",
+    "training.attendance": "manage_training",
+    "training.due": "manage_training",
+    "training.policy": "edit_policy",
+    # Members' briefing and the reports hold nothing above OFFICIAL: every role may read them.
+    "members.home": "view",
+    "members.card": "view",
+    "members.overview_map": "view",
+    "members.site_map": "view",
+    "reports.index": "view",
+    "reports.annual": "view",
+    "reports.annual_pdf": "view",
+    "reports.annual_docx": "view",
+    "reports.site_pack": "view",
+    "reports.session_pack": "view",
 }
 
 

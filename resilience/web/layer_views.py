@@ -10,8 +10,9 @@ from werkzeug.wrappers import Response
 
 from resilience.domain.layers import LAYERS, Layer
 from resilience.domain.register_edits import delete_record, find_record, save_record
-from resilience.domain.register_views import exposure_rows, ward_exposure_rows
+from resilience.domain.register_views import exposure_rows, exposure_table, ward_exposure_rows
 from resilience.errors import InputError
+from resilience.spatial.exposure_table import exposure_csv
 from resilience.web.db import db_session
 from resilience.web.layer_forms import form_class_for
 
@@ -54,6 +55,21 @@ def detail(layer: str, ref: str) -> str:
     if spec.name == "wards":
         context["ward_exposure"] = ward_exposure_rows(session, record)
     return render_template("layers/detail.html", layer=spec, record=record, **context)
+
+
+@bp.get(f"/{LAYER}/<path:ref>/exposure.csv")
+def exposure_csv_download(layer: str, ref: str) -> Response:
+    spec = _layer(layer)
+    if spec.name not in ("establishments", "pipelines"):
+        abort(404)
+    record = _record(spec, ref)
+    data = exposure_csv(exposure_table(db_session(), record))
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in ref)
+    return Response(
+        data,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="exposure-{safe}.csv"'},
+    )
 
 
 def _edit(spec: Layer, record: Any | None) -> str | Response | tuple[str, int]:

@@ -9,14 +9,36 @@ from flask_login import current_user
 
 from resilience.web.auth import required_permission
 
-SECTIONS = (
+Section = tuple[str, str, dict[str, Any]]
+SECTIONS: tuple[Section, ...] = (
+    ("Overview map", "maps.overview", {}),
     ("Establishments", "layers.index", {"layer": "establishments"}),
     ("Pipelines", "layers.index", {"layer": "pipelines"}),
     ("Wards", "layers.index", {"layer": "wards"}),
     ("Sensitive places", "layers.index", {"layer": "receptors"}),
     ("Import and export", "transfer.index", {}),
+    ("Plans", "plans.plan_index", {}),
+    ("Duties", "plans.duties", {}),
+    ("Briefings", "members.home", {}),
+    ("Training", "training.index", {}),
+    ("Reports", "reports.index", {}),
 )
-ADMIN_SECTIONS = (("People", "admin.users", {}),)
+ADMIN_SECTIONS: tuple[Section, ...] = (("People", "admin.users", {}),)
+# Sections that share a blueprint with another one: the endpoints (by prefix) each one owns.
+SECTION_ENDPOINTS = {"plans.duties": ("plans.duties", "plans.policy")}
+
+
+def _is_current(endpoint: str, args: dict[str, Any], current_layer: Any) -> bool:
+    """Return whether the request is for a page of the section that `endpoint` opens."""
+    here = request.endpoint
+    if here is None:
+        return False
+    owned = SECTION_ENDPOINTS.get(endpoint)
+    if owned is not None:
+        return here.startswith(owned)
+    if any(here.startswith(prefixes) for prefixes in SECTION_ENDPOINTS.values()):
+        return False
+    return here.split(".")[0] == endpoint.split(".")[0] and args.get("layer") == current_layer
 
 
 def navigation() -> dict[str, Any]:
@@ -29,11 +51,7 @@ def navigation() -> dict[str, Any]:
         needed = required_permission(endpoint, "GET")
         if needed is not None and not current_user.can(needed):
             continue
-        active = (
-            request.endpoint is not None
-            and request.endpoint.split(".")[0] == endpoint.split(".")[0]
-            and args.get("layer") == current_layer
-        )
+        active = _is_current(endpoint, args, current_layer)
         items.append({"label": label, "href": url_for(endpoint, **args), "active": active})
     return {
         "nav_items": items,

@@ -9,11 +9,18 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from werkzeug.utils import secure_filename
+from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import SelectChoice, SelectField
 from wtforms.validators import DataRequired
 
 from resilience.domain.layers import LAYERS
-from resilience.domain.register_transfer import EXPORT_FORMATS, export_layer, import_file
+from resilience.domain.register_transfer import (
+    EXPORT_FORMATS,
+    EXPORT_KINDS,
+    IMPORT_KINDS,
+    export_any,
+    import_any,
+)
 from resilience.errors import InputError
 from resilience.web.db import db_session
 
@@ -23,7 +30,7 @@ bp = Blueprint("transfer", __name__, url_prefix="/transfer")
 class ImportForm(FlaskForm):
     layer = SelectField(
         "What the file holds",
-        choices=[SelectChoice(layer.name, layer.title) for layer in LAYERS.values()],
+        choices=[SelectChoice(name, title) for name, title in IMPORT_KINDS.items()],
         validators=[DataRequired()],
     )
     file = FileField(
@@ -37,11 +44,11 @@ class ImportForm(FlaskForm):
 
 
 @bp.route("/", methods=["GET", "POST"])
-def index() -> str | Response | tuple[str, int]:
+def index() -> str | WerkzeugResponse | tuple[str, int]:
     form = ImportForm()
     problem = None
     if form.validate_on_submit():
-        layer = LAYERS[form.layer.data]
+        kind = form.layer.data or ""
         upload = form.file.data
         name = secure_filename(upload.filename or "") or "upload"
         session = db_session()
@@ -49,14 +56,17 @@ def index() -> str | Response | tuple[str, int]:
             path = Path(folder) / name
             upload.save(path)
             try:
-                summary = import_file(session, layer, path, name=upload.filename or name)
+                summary = import_any(session, kind, path, name=upload.filename or name)
             except InputError as error:
                 session.rollback()
                 problem = str(error)
             else:
                 session.commit()
                 flash(str(summary), "success")
-                return redirect(url_for("layers.index", layer=layer.name))
+                target = (
+                    kind if kind in LAYERS else "establishments" if kind == "zones" else "wards"
+                )
+                return redirect(url_for("layers.index", layer=target))
     if problem:
         form.file.errors = [*form.file.errors, problem]
     status = 400 if form.is_submitted() else 200
@@ -67,12 +77,11 @@ def index() -> str | Response | tuple[str, int]:
 
 @bp.get("/export/<layer>.<fmt>")
 def export(layer: str, fmt: str) -> Response:
-    spec = LAYERS.get(layer)
-    if spec is None or fmt not in EXPORT_FORMATS:
+    if layer not in EXPORT_KINDS or fmt not in EXPORT_FORMATS:
         abort(404)
-    data = export_layer(db_session(), spec, fmt)
+    data = export_any(db_session(), layer, fmt)
     return Response(
         data,
         mimetype=EXPORT_FORMATS[fmt],
-        headers={"Content-Disposition": f'attachment; filename="{spec.name}.{fmt}"'},
+        headers={"Content-Disposition": f'attachment; filename="{layer}.{fmt}"'},
     )

@@ -176,6 +176,19 @@ def test_zone_geometry_is_lon_lat_anticlockwise_and_measures_its_area_m2(
     assert len(middle.interiors) == 1  # a band, not a disc
 
 
+def test_numeric_site_ids_and_sites_without_distances(tmp_path: Path) -> None:
+    sites = collection(
+        site(site_id=7, piz_m=100, inner_m=None),
+        site(site_id=8, name="no distances: no zones"),
+        site(site_id=9, middle_m=" 250 "),  # text holding a number is read as the number
+    )
+    write(tmp_path, "sites.geojson", sites)
+    document = json.loads(ok(tmp_path, "zones", "--sites", "sites.geojson"))
+    properties = [f["properties"] for f in document["features"]]
+    assert [(p["zone_id"], p["site_id"]) for p in properties] == [("7:piz", 7), ("9:middle", 9)]
+    assert properties[1]["area_m2"] == pytest.approx(math.pi * 250**2, rel=TOLERANCE)
+
+
 # --- exposure --------------------------------------------------------------------------------
 
 
@@ -312,12 +325,35 @@ def test_geojson_geopackage_and_zipped_shapefile_wards_give_the_same_answer(
     assert outputs["wards.zip"] == outputs["wards.geojson"]
 
 
-def test_header_only_when_no_zone_meets_a_ward(tmp_path: Path) -> None:
+def test_wards_in_british_national_grid_give_overlay_numbers_on_the_file_itself(
+    zones_run: tuple[Path, dict[str, Any]], halton_wards: gpd.GeoDataFrame, tmp_path: Path
+) -> None:
+    # ONS publishes boundaries in EPSG:27700; the numbers must be those of the file's own
+    # coordinates, not of a copy projected to WGS84 and back (about 1 mm off).
+    folder, _ = zones_run
+    wards_bng = halton_wards.to_crs(BNG)
+    wards_bng.to_file(tmp_path / "wards.gpkg", driver="GPKG", engine="pyogrio")
+    write_zipped_shapefile(wards_bng, tmp_path / "wards.zip")
+    native = gpd.read_file(tmp_path / "wards.gpkg")
+    expected = overlay_reference(gpd.read_file(folder / "zones.geojson"), native)
+    zones_path = str(folder / "zones.geojson")
+    for name in ("wards.gpkg", "wards.zip"):
+        got = csv_rows(ok(tmp_path, "exposure", "--wards", name, "--zones", zones_path))
+        assert len(got) == len(expected)
+        for row, (_, want) in zip(got, expected.iterrows(), strict=True):
+            assert (row["zone_id"], row["ward_code"]) == (want["zone_id"], want["ward_code"])
+            assert float(row["overlap_m2"]) == pytest.approx(want["overlap_m2"], abs=0.051)
+            assert float(row["zone_share"]) == pytest.approx(want["zone_share"], abs=0.51e-6)
+
+
+def test_zone_far_from_every_ward_is_all_outside(tmp_path: Path) -> None:
     write(tmp_path, "wards.geojson", collection(feature(WARD_A, square(-2.70, 53.30))))
     write(tmp_path, "zones.geojson", collection(feature({"zone_id": "far"}, square(-1.0, 52.0))))
     text = ok(tmp_path, "exposure", "--wards", "wards.geojson", "--zones", "zones.geojson")
     rows = csv_rows(text)
     assert [(r["zone_id"], r["ward_code"]) for r in rows] == [("far", "OUTSIDE")]
+    assert rows[0]["zone_share"] == "1.000000"
+    assert rows[0]["ward_name"] == rows[0]["ward_share"] == rows[0]["population"] == ""
 
 
 # --- bad input: exit 2, one line on standard error naming the file and place, no output -----

@@ -18,8 +18,16 @@ from tests.register_snapshot import snapshot
 
 def _big_file(path: Path, count: int) -> Path:
     features = [
-        ({"site_id": f"S{i}", "name": f"Site {i}", "inner_m": 100, "middle_m": 250, "outer_m": 500},
-         Point(-2.80 + (i % 100) * 0.002, 53.31 + (i // 100) * 0.001))
+        (
+            {
+                "site_id": f"S{i}",
+                "name": f"Site {i}",
+                "inner_m": 100,
+                "middle_m": 250,
+                "outer_m": 500,
+            },
+            Point(-2.80 + (i % 100) * 0.002, 53.31 + (i // 100) * 0.001),
+        )
         for i in range(count)
     ]
     return write_geojson(path, features)
@@ -33,7 +41,9 @@ def test_sigkill_mid_import_changes_nothing(
     env = {**os.environ, "DATABASE_URL": database_url, "RESILIENCE_INSTANCE": str(instance)}
     process = subprocess.Popen(
         [sys.executable, "-m", "resilience.cli", "import", "establishments", str(path)],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     # Wait until the import is writing (rows exist inside its open transaction), then kill it.
     deadline = time.monotonic() + 60
@@ -59,11 +69,14 @@ def _writing(engine: Engine) -> bool:
     """Return whether another process holds an open write transaction on the database."""
     with engine.connect() as connection:
         if engine.dialect.name == "postgresql":
-            count = connection.execute(text(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                "AND (state = 'idle in transaction' OR (state = 'active' AND query ILIKE 'INSERT%'))"
-            )).scalar_one()
+            count = connection.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND (state = 'idle in transaction' "
+                    "OR (state = 'active' AND query ILIKE 'INSERT%'))"
+                )
+            ).scalar_one()
             return bool(count)
-        # In WAL mode a writer's uncommitted pages sit in the -wal file, which grows while it writes.
+        # In WAL mode a writer's uncommitted pages sit in the -wal file, growing as it writes.
     wal = Path(str(engine.url.database) + "-wal")
     return wal.exists() and wal.stat().st_size > 1_000_000

@@ -165,6 +165,7 @@ def test_inputs_must_be_in_british_national_grid() -> None:
         box(X0 + 100, Y0 + 100, X0 + 300, Y0 + 300),  # nested in W_SW
         box(X0, Y0, X0 + 1000, Y0 + 1000),  # a duplicate of W_SW
         box(X0 + 900, Y0 - 300, X0 + 1100, Y0 + 2000),  # shares edges, crosses others
+        box(X0, Y0, X0 + 2000, Y0 + 1000),  # exactly covers W_SW and W_SE, edges shared
     ],
 )
 def test_outside_is_zone_minus_union_even_when_wards_overlap(extra: BaseGeometry) -> None:

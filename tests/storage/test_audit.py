@@ -51,7 +51,13 @@ def test_web_edits_name_the_user_and_the_audit_page_and_csv_show_them(
 ) -> None:
     response = client.post(
         "/receptors/new",
-        data={"ref": "R1", "name": "School", "kind": "school", "latitude": "53.32", "longitude": "-2.74"},
+        data={
+            "ref": "R1",
+            "name": "School",
+            "kind": "school",
+            "latitude": "53.32",
+            "longitude": "-2.74",
+        },
     )
     assert response.status_code == 302
     event = session.scalars(select(AuditEvent).where(AuditEvent.entity == "receptors")).one()

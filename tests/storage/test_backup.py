@@ -1,4 +1,4 @@
-"""`resilience backup` and `resilience restore`: an empty instance gets back every record and file."""
+"""`resilience backup` and `restore`: an empty instance gets back every record and file."""
 
 from __future__ import annotations
 
@@ -28,8 +28,13 @@ def filled(session: Session, instance: Path) -> Path:
 
 
 def test_restore_into_an_empty_instance_reproduces_everything(
-    filled: Path, runner: CliRunner, engine: Engine, instance: Path, tmp_path: Path,
-    other_database_url: str, monkeypatch: pytest.MonkeyPatch,
+    filled: Path,
+    runner: CliRunner,
+    engine: Engine,
+    instance: Path,
+    tmp_path: Path,
+    other_database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     archive = tmp_path / "backup.tar.gz"
     result = runner.invoke(main, ["backup", str(archive)])

@@ -17,16 +17,27 @@ from resilience.web.auth import required_permission
 ROLES = ("admin", "officer", "planner", "member")
 # A value for every URL variable, naming records that the demo data set holds.
 SAMPLE_ARGS = {
-    "layer": "establishments", "ref": "HAL-COMAH-01", "fmt": "csv", "user_id": "1",
-    "filename": "app.js", "token": "not-a-token", "id": "1", "exercise_id": "1",
-    "version_id": "1", "lesson_id": "1", "session_id": "1", "notification_id": "1",
+    "layer": "establishments",
+    "ref": "HAL-COMAH-01",
+    "fmt": "csv",
+    "user_id": "1",
+    "filename": "app.js",
+    "token": "not-a-token",
+    "id": "1",
+    "exercise_id": "1",
+    "version_id": "1",
+    "lesson_id": "1",
+    "session_id": "1",
+    "notification_id": "1",
 }
 
 
 def _routes(app: Flask) -> list[tuple[str, str, str]]:
     routes = []
     for rule in app.url_map.iter_rules():
-        url = re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: SAMPLE_ARGS.get(m.group(1), "1"), rule.rule)
+        url = re.sub(
+            r"<(?:[^:>]+:)?([^>]+)>", lambda m: SAMPLE_ARGS.get(m.group(1), "1"), rule.rule
+        )
         if "any(" in rule.rule:
             url = url.replace("/<any(establishments, pipelines, wards, receptors):layer>", "")
         for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
@@ -67,14 +78,21 @@ def test_every_route_checks_every_role(
 
 
 @pytest.mark.parametrize("role", ["member"])
-def test_members_cannot_reach_edit_pages(role: str, client_as: Callable[[str], FlaskClient],
-                                         session: Session) -> None:
+def test_members_cannot_reach_edit_pages(
+    role: str, client_as: Callable[[str], FlaskClient], session: Session
+) -> None:
     load_demo(session)
     session.commit()
     client = client_as(role)
     assert client.get("/establishments/HAL-COMAH-01").status_code == 200
-    for url in ("/establishments/new", "/establishments/HAL-COMAH-01/edit",
-                "/establishments/HAL-COMAH-01/delete", "/transfer/", "/transfer/export/pipelines.geojson",
-                "/admin/users", "/admin/audit"):
+    for url in (
+        "/establishments/new",
+        "/establishments/HAL-COMAH-01/edit",
+        "/establishments/HAL-COMAH-01/delete",
+        "/transfer/",
+        "/transfer/export/pipelines.geojson",
+        "/admin/users",
+        "/admin/audit",
+    ):
         assert client.get(url).status_code == 403, url
     assert client.post("/establishments/HAL-COMAH-01/delete").status_code == 403

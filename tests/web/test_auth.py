@@ -34,11 +34,15 @@ def test_wrong_password_is_refused_and_the_account_locks(
 ) -> None:
     client_as("member").post("/logout")  # creates the member account
     for _ in range(MAX_FAILURES):
-        response = anonymous.post("/login", data={"email": "member@test.invalid", "password": "wrong one"})
+        response = anonymous.post(
+            "/login", data={"email": "member@test.invalid", "password": "wrong one"}
+        )
         assert response.status_code == 401
         assert "Enter a correct e-mail address and password" in Page(response.text).text
     # Locked now: even the right password is refused, with a message saying why.
-    response = anonymous.post("/login", data={"email": "member@test.invalid", "password": TEST_PASSWORD})
+    response = anonymous.post(
+        "/login", data={"email": "member@test.invalid", "password": TEST_PASSWORD}
+    )
     assert response.status_code == 401
     assert "locked" in Page(response.text).text
     user = session.scalars(select(User).where(User.email == "member@test.invalid")).one()
@@ -51,8 +55,12 @@ def test_passwords_are_hashed_with_a_modern_algorithm(
     client = client_as("admin")
     response = client.post(
         "/admin/users/new",
-        data={"email": "new@test.invalid", "role": "planner", "active": "y",
-              "password": "a long enough passphrase"},
+        data={
+            "email": "new@test.invalid",
+            "role": "planner",
+            "active": "y",
+            "password": "a long enough passphrase",
+        },
     )
     assert response.status_code == 302
     stored = session.scalars(select(User).where(User.email == "new@test.invalid")).one()
@@ -63,12 +71,16 @@ def test_passwords_are_hashed_with_a_modern_algorithm(
 def test_session_cookie_flags(app: Flask, client_as: Callable[[str], FlaskClient]) -> None:
     client = app.test_client()
     client_as("member")  # the account
-    response = client.post("/login", data={"email": "member@test.invalid", "password": TEST_PASSWORD},
-                           base_url="https://localhost")
+    response = client.post(
+        "/login",
+        data={"email": "member@test.invalid", "password": TEST_PASSWORD},
+        base_url="https://localhost",
+    )
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" in cookie
-    plain = app.test_client().post("/login", data={"email": "member@test.invalid",
-                                                   "password": TEST_PASSWORD})
+    plain = app.test_client().post(
+        "/login", data={"email": "member@test.invalid", "password": TEST_PASSWORD}
+    )
     assert "Secure" not in plain.headers["Set-Cookie"]
 
 
@@ -79,8 +91,11 @@ def test_changing_the_password_signs_out_other_sessions(
     second = client_as("planner")
     response = first.post(
         "/account/password",
-        data={"current": TEST_PASSWORD, "password": "another long passphrase",
-              "confirm": "another long passphrase"},
+        data={
+            "current": TEST_PASSWORD,
+            "password": "another long passphrase",
+            "confirm": "another long passphrase",
+        },
     )
     assert response.status_code == 302
     assert first.get("/").status_code == 200
@@ -90,6 +105,8 @@ def test_changing_the_password_signs_out_other_sessions(
 def test_next_only_goes_to_this_site(client_as: Callable[[str], FlaskClient], app: Flask) -> None:
     client_as("member")
     client = app.test_client()
-    response = client.post("/login?next=https://evil.example/", data={
-        "email": "member@test.invalid", "password": TEST_PASSWORD})
+    response = client.post(
+        "/login?next=https://evil.example/",
+        data={"email": "member@test.invalid", "password": TEST_PASSWORD},
+    )
     assert response.headers["Location"] == "/"

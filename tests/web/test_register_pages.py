@@ -178,3 +178,19 @@ def test_unknown_record_is_a_404_page(client: FlaskClient) -> None:
     response = client.get("/establishments/NOPE")
     assert response.status_code == 404
     assert "There is no establishment" in Page(response.text).text
+
+
+def test_exposure_table_downloads_as_the_contract_csv(
+    client: FlaskClient, session: Session
+) -> None:
+    _demo(session)
+    response = client.get("/establishments/HAL-COMAH-01/exposure.csv")
+    assert response.status_code == 200
+    lines = response.text.splitlines()
+    assert lines[0] == "zone_id,ward_code,ward_name,overlap_m2,ward_share,zone_share,population"
+    zone_ids = [line.split(",")[0] for line in lines[1:]]
+    assert zone_ids == sorted(zone_ids)
+    assert {"HAL-COMAH-01:inner", "HAL-COMAH-01:piz"} <= set(zone_ids)
+    # The inner zone's shares of zone add up to the whole zone (wards plus OUTSIDE).
+    inner = [line.split(",") for line in lines[1:] if line.startswith("HAL-COMAH-01:inner,")]
+    assert abs(sum(float(cells[5]) for cells in inner) - 1) < 1e-5

@@ -32,7 +32,9 @@ def test_forms_need_a_csrf_token(app: Flask, client_as: Callable[[str], FlaskCli
     protected = create_app({"TESTING": True, "DATABASE_URL": app.config["DATABASE_URL"]})
     try:
         client = protected.test_client()
-        response = client.post("/login", data={"email": "officer@test.invalid", "password": TEST_PASSWORD})
+        response = client.post(
+            "/login", data={"email": "officer@test.invalid", "password": TEST_PASSWORD}
+        )
         assert response.status_code == 400
         assert "CSRF" in Page(response.text).text
     finally:

@@ -1,0 +1,1 @@
+"""Documents made from the register: briefing packs and the annual report (HTML, PDF, Word)."""

@@ -1,0 +1,74 @@
+"""What a reminder says, in the e-mail and in the app: the same words in both."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from resilience.domain.duties import DutyKind
+from resilience.scheduling.reminders import DueReminder
+
+DUTY_NOUNS = {
+    DutyKind.PREPARE: "Preparation",
+    DutyKind.REVIEW: "Review",
+    DutyKind.EXERCISE: "Exercise",
+}
+# Only a recorded review or exercise discharges a duty (DESIGN.md §2): say what will.
+DISCHARGED_BY = {
+    DutyKind.PREPARE: "recording the date the plan was adopted",
+    DutyKind.REVIEW: "recording a review of the plan",
+    DutyKind.EXERCISE: "recording an exercise (of any type) that tested the plan",
+}
+ROLE_REASONS = {
+    "admin": "you are an administrator",
+    "officer": "you are an emergency planning officer",
+    "planner": "you are a planner",
+}
+
+
+def long_date(day: date) -> str:
+    """Return a date as GOV.UK writes it: Tuesday 3 March 2026."""
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def when_due(due_on: date, today: date) -> str:
+    """Return how the due date stands on ``today``: due in N days, due today, overdue by N days."""
+    days = (due_on - today).days
+    if days > 1:
+        return f"due in {days} days"
+    if days == 1:
+        return "due tomorrow"
+    if days == 0:
+        return "due today"
+    if days == -1:
+        return "overdue by 1 day"
+    return f"overdue by {-days} days"
+
+
+def headline(reminder: DueReminder, today: date) -> str:
+    """Return the one-line summary: the e-mail's subject and the notification's title."""
+    noun = DUTY_NOUNS[reminder.duty]
+    if reminder.undated:
+        return f"{noun} of {reminder.plan_title} is due: no date is recorded to count from"
+    return f"{noun} of {reminder.plan_title} {when_due(reminder.due_on, today)}"
+
+
+def details(reminder: DueReminder, today: date) -> list[str]:
+    """Return the body's lines: the plan, the duty, its date and status, and the law or policy."""
+    if reminder.undated:
+        due = (
+            "now: the plan has no adoption date, and nothing to count a preparation "
+            "deadline from, so it is treated as due every day until it is adopted"
+        )
+    else:
+        due = f"{long_date(reminder.due_on)} ({when_due(reminder.due_on, today)})"
+    reason = "you own the plan" if reminder.is_owner else ROLE_REASONS[reminder.recipient.role]
+    kind = "a statutory duty" if reminder.statutory else "local policy"
+    return [
+        f"Plan: {reminder.plan_title} ({reminder.plan_ref})",
+        f"Duty: {DUTY_NOUNS[reminder.duty].lower()}, {kind}",
+        f"Due: {due}",
+        f"Basis: {reminder.basis}",
+        "",
+        f"This duty is discharged by {DISCHARGED_BY[reminder.duty]} in the register.",
+        f"You get this reminder because {reason}.",
+    ]

@@ -1,0 +1,212 @@
+"""Which reminders are due on a day: each plan duty's latest occasion, to each recipient.
+
+Recipients (the whole rule): every active user whose role is admin, officer or planner, and
+also the active user whose e-mail address is the plan's ``owner`` (compared without case), whatever
+their role. Staff see every plan's deadlines; an elected member who owns a plan sees its own.
+
+Occasions come from ``resilience.domain.reminder_dates``: d-90, d-30, d-7, then weekly overdue-n.
+On any day, what is due for a duty is its *latest* occasion on or before that day. An occasion
+never sent while it was the latest (the scheduler was down across two of them) is superseded by
+the newer one, which says how things stand now; sending both would say the same thing twice.
+A plan with nothing to count a preparation date from is due "today" every day (DESIGN.md §2), so
+its reminder goes weekly: one per calendar week, keyed by the week's Monday and lead ``undated``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from resilience.domain.duties import (
+    DEFAULT_POLICY,
+    DutyKind,
+    DutyPolicy,
+    PlanDates,
+    Regime,
+    check_plan,
+    plan_duties,
+)
+from resilience.domain.reminder_dates import reminder_occasions
+from resilience.errors import InputError
+from resilience.scheduling.claims import ReminderKey
+from resilience.storage.models import Plan, User
+
+log = logging.getLogger(__name__)
+
+RECIPIENT_ROLES = frozenset({"admin", "officer", "planner"})
+UNDATED_LEAD = "undated"
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Someone a reminder goes to."""
+
+    user_id: int
+    email: str
+    role: str
+
+
+@dataclass(frozen=True)
+class DueReminder:
+    """One reminder due to one recipient, with what its message needs to say."""
+
+    plan_ref: str
+    plan_title: str
+    duty: DutyKind
+    due_on: date
+    lead: str
+    send_on: date
+    basis: str
+    statutory: bool
+    recipient: Recipient
+    is_owner: bool
+
+    @property
+    def key(self) -> ReminderKey:
+        """Return the claim key: plan, duty, due date, lead and recipient e-mail."""
+        return ReminderKey(self.plan_ref, self.duty.value, self.due_on, self.lead, self.email)
+
+    @property
+    def email(self) -> str:
+        """Return the recipient's e-mail address."""
+        return self.recipient.email
+
+    @property
+    def undated(self) -> bool:
+        """Return whether this is the weekly reminder of a plan with no date to count from."""
+        return self.lead == UNDATED_LEAD
+
+
+def recipients(session: Session) -> tuple[list[Recipient], dict[str, Recipient]]:
+    """Return the staff who get every reminder, and every active user by lower-case e-mail."""
+    rows = session.execute(
+        select(User.id, User.email, User.role).where(User.active.is_(True)).order_by(User.id)
+    )
+    by_email = {email.lower(): Recipient(uid, email.lower(), role) for uid, email, role in rows}
+    staff = [user for user in by_email.values() if user.role in RECIPIENT_ROLES]
+    return staff, by_email
+
+
+def plan_dates(
+    ref: str,
+    regime: str,
+    adopted_on: date | None,
+    last_reviewed_on: date | None,
+    last_exercised_on: date | None,
+    notified_on: date | None,
+    extension_agreed: bool,
+) -> PlanDates:
+    """Return the domain's view of a plan row's dates, as the duties dashboard reads them.
+
+    Review and exercise dates count once a plan is adopted; before that only the duty to
+    prepare it applies (``resilience.domain.plans.plan_dates`` reads a Plan the same way).
+    """
+    adopted = adopted_on is not None
+    return PlanDates(
+        plan_id=ref,
+        regime=Regime(regime),
+        adopted_on=adopted_on,
+        last_reviewed_on=last_reviewed_on if adopted else None,
+        last_exercised_on=last_exercised_on if adopted else None,
+        notified_on=notified_on,
+        extension_agreed=bool(extension_agreed),
+    )
+
+
+def is_undated(plan: PlanDates) -> bool:
+    """Return whether an unadopted plan has no notification date to count its preparation from."""
+    return plan.adopted_on is None and not (
+        plan.regime is Regime.COMAH_EXTERNAL and plan.notified_on is not None
+    )
+
+
+def week_start(day: date) -> date:
+    """Return the Monday of ``day``'s week."""
+    return day - timedelta(days=day.weekday())
+
+
+def due_reminders(
+    session: Session, today: date, policy: DutyPolicy = DEFAULT_POLICY
+) -> list[DueReminder]:
+    """Return every reminder due on ``today`` for every plan and recipient (claimed or not)."""
+    staff, by_email = recipients(session)
+    rows = session.execute(
+        select(
+            Plan.ref,
+            Plan.title,
+            Plan.owner,
+            Plan.regime,
+            Plan.adopted_on,
+            Plan.last_reviewed_on,
+            Plan.last_exercised_on,
+            Plan.notified_on,
+            Plan.extension_agreed,
+        ).order_by(Plan.ref)
+    )
+    due: list[DueReminder] = []
+    for row in rows:
+        ref, title, owner = row.ref, row.title, row.owner
+        plan = plan_dates(
+            ref,
+            row.regime,
+            row.adopted_on,
+            row.last_reviewed_on,
+            row.last_exercised_on,
+            row.notified_on,
+            row.extension_agreed,
+        )
+        try:
+            check_plan(plan)
+        except InputError as error:
+            # One bad row must not stop everybody else's reminders; the register shows it.
+            log.warning("plan %s: no reminders: %s", ref, error)
+            continue
+        owner_user = by_email.get(owner.strip().lower())
+        people = staff if owner_user is None or owner_user in staff else [*staff, owner_user]
+        if people:
+            due.extend(plan_reminders(plan, title, people, owner_user, today, policy))
+    return due
+
+
+def plan_reminders(
+    plan: PlanDates,
+    title: str,
+    people: Iterable[Recipient],
+    owner: Recipient | None,
+    today: date,
+    policy: DutyPolicy = DEFAULT_POLICY,
+) -> list[DueReminder]:
+    """Return one plan's reminders due on ``today``, one per duty with an occasion and person."""
+    people = list(people)
+    due: list[DueReminder] = []
+    for duty in plan_duties(plan, today, policy):
+        if duty.duty is DutyKind.PREPARE and is_undated(plan):
+            due_on = send_on = week_start(today)
+            lead = UNDATED_LEAD
+        else:
+            occasions = reminder_occasions(duty.due_on, today, policy)
+            if not occasions:
+                continue
+            due_on = duty.due_on
+            send_on, lead = occasions[-1]
+        due.extend(
+            DueReminder(
+                plan_ref=plan.plan_id,
+                plan_title=title,
+                duty=duty.duty,
+                due_on=due_on,
+                lead=lead,
+                send_on=send_on,
+                basis=duty.basis,
+                statutory=duty.statutory,
+                recipient=person,
+                is_owner=person == owner,
+            )
+            for person in people
+        )
+    return due

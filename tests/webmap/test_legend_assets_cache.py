@@ -1,0 +1,90 @@
+"""The key, the map assets (pinned, licensed, inlinable) and the render cache."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from pathlib import Path
+
+from webmap.assets import SCRIPTS, STATIC_DIR, STYLESHEETS, inline_scripts, inline_stylesheets
+from webmap.cache import MapCache
+from webmap.choropleth import exposure_choropleth
+from webmap.legend import legend_html
+from webmap.styles import map_style
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_legend_lists_what_the_map_draws_and_states_the_error() -> None:
+    html = str(
+        legend_html(
+            style=map_style(),
+            choropleth=exposure_choropleth([0.0, 0.3], [None, None]),
+            zone_kinds={"inner", "outer"},
+            tiers={"upper", ""},
+            pipelines=True,
+            receptors=False,
+            statement="Shapes are drawn within 5 m <of> the stored boundaries.",
+        )
+    )
+    assert "Inner zone" in html and "Outer zone" in html and "Middle zone" not in html
+    assert "upper tier" in html and "lower tier" not in html
+    assert "Major accident hazard pipeline" in html and "Sensitive place" not in html
+    assert "within 5 m &lt;of&gt;" in html
+    assert "style=" not in html  # the key needs no inline style
+    assert html.count('aria-hidden="true"') == html.count("<svg")
+
+
+def test_every_map_asset_exists_and_leaflet_is_the_pinned_version() -> None:
+    for path in (*SCRIPTS, *STYLESHEETS, "map-page.css"):
+        assert (STATIC_DIR / path).is_file(), path
+    manifest = json.loads((REPO / "scripts" / "vendor-assets.json").read_text())
+    leaflet = next(p for p in manifest["packages"] if p["name"] == "leaflet")
+    source = (STATIC_DIR / "leaflet" / "leaflet.js").read_text(encoding="utf-8")
+    assert f'version = "{leaflet["version"]}"' in source or leaflet["version"] in source[:300]
+    assert (STATIC_DIR / "leaflet" / "LICENSE").is_file()
+
+
+def test_inlined_assets_carry_their_images_and_cannot_end_early() -> None:
+    css = inline_stylesheets()
+    assert "url(images/" not in css
+    assert "url(data:image/png;base64," in css
+    scripts = inline_scripts()
+    assert scripts.count("<script>") == len(SCRIPTS)
+    assert scripts.count("</script>") == len(SCRIPTS)
+    assert not re.search(r"https?://[^\s'\"]*\.(js|css)\b", scripts)
+
+
+def test_cache_builds_once_per_key_and_forgets_the_oldest() -> None:
+    cache = MapCache(max_entries=2)
+    built: list[str] = []
+
+    def build(value: str) -> str:
+        built.append(value)
+        return value.upper()
+
+    assert cache.get_or_build(("a", 1), lambda: build("a")) == "A"
+    assert cache.get_or_build(("a", 1), lambda: build("a")) == "A"
+    cache.get_or_build(("b", 1), lambda: build("b"))
+    cache.get_or_build(("c", 1), lambda: build("c"))
+    assert len(cache) == 2
+    cache.get_or_build(("a", 1), lambda: build("a"))
+    assert built == ["a", "b", "c", "a"]
+    assert (cache.hits, cache.misses) == (1, 4)
+
+
+def test_cache_is_safe_across_threads() -> None:
+    cache = MapCache()
+    results: list[int] = []
+
+    def worker() -> None:
+        for i in range(200):
+            results.append(cache.get_or_build(i % 7, lambda i=i: i % 7))
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 800 and set(results) == set(range(7))

@@ -1,0 +1,400 @@
+/* ResilienceMap: builds the register's maps from the compact data folium writes into the page.
+ *
+ * Called by the scripts of webmap/elements.py, in this order: setup (once per map), source (one
+ * per data set), layer (one per Leaflet layer), controls (last). Text from the database reaches
+ * the page only as JSON data and is put into popups, tooltips and the search list with
+ * textContent, never as markup. Needs Leaflet; no other library. */
+(function () {
+  "use strict";
+
+  var maps = {};
+
+  function stateOf(map) {
+    return maps[map.getContainer().id];
+  }
+
+  function el(tag, className, parent, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    if (parent) parent.appendChild(node);
+    return node;
+  }
+
+  /* Integer deltas in units of 1/scale degree back to positions. */
+  function decodePoints(source) {
+    var xy = source.xy, scale = source.scale, n = xy.length >> 1;
+    var out = new Array(n), x = 0, y = 0;
+    for (var i = 0; i < n; i++) {
+      x += xy[2 * i];
+      y += xy[2 * i + 1];
+      out[i] = new L.LatLng(y / scale, x / scale);
+    }
+    return out;
+  }
+
+  function nest(points, offsets, level, start, end) {
+    /* Split points by the offsets at `level` (shapely.to_ragged_array's layout). */
+    var out = [];
+    for (var k = start; k < end; k++) {
+      var a = offsets[level][k], b = offsets[level][k + 1];
+      out.push(level === 0 ? points.slice(a, b) : nest(points, offsets, level - 1, a, b));
+    }
+    return out;
+  }
+
+  /* One Leaflet-ready coordinate structure per feature. */
+  function decode(source) {
+    var points = decodePoints(source), o = source.offsets, top = o.length - 1;
+    if (source.type === "Point") return points;
+    var count = o[top].length - 1, out = new Array(count);
+    for (var g = 0; g < count; g++) {
+      var a = o[top][g], b = o[top][g + 1];
+      out[g] = top === 0 ? points.slice(a, b) : nest(points, o, top - 1, a, b);
+    }
+    return out;
+  }
+
+  function encodePath(value) {
+    return String(value).split("/").map(encodeURIComponent).join("/");
+  }
+
+  function fillTemplate(template, props, i) {
+    return template.replace(/\{(\w+)\}/g, function (_, name) {
+      return props[name] ? encodePath(props[name][i]) : "";
+    });
+  }
+
+  function formatValue(value, format) {
+    if (value === null || value === undefined || value === "") return "Not recorded";
+    if (format && typeof format === "object") return format.labels[value] || String(value);
+    if (format === "int") return Math.round(value).toLocaleString("en-GB");
+    if (format === "pct") return (value * 100).toFixed(1) + "%";
+    if (format === "ha") return value.toLocaleString("en-GB") + " ha";
+    return String(value);
+  }
+
+  function popupContent(spec, props, i) {
+    var p = spec.popup, box = el("div", "rm-popup");
+    el("p", "rm-popup__title", box, props[p.title][i]);
+    var subtitle = p.subtitle;
+    if (p.subtitleBy) {
+      var code = props[p.subtitleBy.prop][i] || "";
+      subtitle = p.subtitleBy.labels[code] || code;
+    }
+    if (subtitle) el("p", "rm-popup__subtitle", box, subtitle);
+    var facts = el("dl", "rm-popup__facts", box);
+    (p.rows || []).forEach(function (row) {
+      el("dt", null, facts, row[0]);
+      el("dd", null, facts, formatValue(props[row[1]][i], row[2]));
+    });
+    var list = el("ul", "rm-popup__links", box);
+    (p.links || []).forEach(function (link) {
+      var a = el("a", "rm-popup__link", el("li", null, list), link[0]);
+      a.href = fillTemplate(link[1], props, i);
+    });
+    return box;
+  }
+
+  function featureStyle(spec, props, i) {
+    var style = L.extend({}, spec.style);
+    if (spec.styleBy) {
+      var key = props[spec.styleBy.prop][i];
+      var chosen = spec.styleBy.values[key] || spec.styleBy.values[spec.styleBy["default"]];
+      L.extend(style, chosen);
+    }
+    if (spec.fillBy) {
+      var cls = props[spec.fillBy.prop][i];
+      style.fillColor = cls >= 0 ? spec.fillBy.colours[cls] : spec.fillBy.none;
+    }
+    return style;
+  }
+
+  function tooltipText(spec, props, i) {
+    return String(props[spec.tooltip.prop][i]) + (spec.tooltip.suffix || "");
+  }
+
+  /* Shapes of a source at a level of detail: "fine" (within the stated metres) or "coarse"
+     (within half a pixel when zoomed out), decoded once each, when first needed. */
+  function shapesOf(state, key, level) {
+    var source = state.sources[key], coarse = level === "coarse" && source.coarse;
+    var cacheKey = key + (coarse ? ":coarse" : ":fine");
+    if (!state.decoded[cacheKey]) state.decoded[cacheKey] = decode(coarse ? source.coarse : source);
+    return state.decoded[cacheKey];
+  }
+
+  function levelFor(state, map) {
+    return state.coarseMaxZoom !== null && map.getZoom() <= state.coarseMaxZoom ? "coarse" : "fine";
+  }
+
+  function allRings(source, shapes) {
+    var all = [];
+    for (var g = 0; g < shapes.length; g++) {
+      if (source.type === "MultiPolygon") all.push.apply(all, shapes[g]);
+      else all.push(shapes[g]);
+    }
+    return all;
+  }
+
+  function applyLevel(map) {
+    var state = stateOf(map), level = levelFor(state, map);
+    Object.keys(state.layers).forEach(function (key) {
+      var item = state.layers[key], source = state.sources[item.spec.source];
+      if (item.level === level || !source.coarse) return;
+      var shapes = shapesOf(state, item.spec.source, level);
+      if (item.spec.role === "base") {
+        if (item.layer.rmShape) item.layer.rmShape.setLatLngs(allRings(source, shapes));
+      } else {
+        item.layer.eachLayer(function (feature) { feature.setLatLngs(shapes[feature.rmIndex]); });
+      }
+      item.level = level;
+    });
+  }
+
+  function baseLayer(state, spec, shapes) {
+    /* All wards as one shape: a light land fill and thin boundaries. It is only drawn while
+       the (opaque) wards layer is off, since that layer covers it exactly; see syncBase. */
+    var all = allRings(state.sources[spec.source], shapes);
+    var group = L.layerGroup();
+    group.rmShape = all.length ? L.polygon(all, spec.style) : null;
+    return group;
+  }
+
+  function syncBase(map) {
+    var state = stateOf(map), base = state.layers.base, wards = state.layers.wards;
+    if (!base || !base.layer.rmShape) return;
+    var covered = wards && wards.spec.covers && map.hasLayer(wards.layer);
+    var shape = base.layer.rmShape, drawn = base.layer.hasLayer(shape);
+    if (covered && drawn) base.layer.removeLayer(shape);
+    if (!covered && !drawn) base.layer.addLayer(shape);
+  }
+
+  function makeLayer(map, spec) {
+    var state = stateOf(map), level = levelFor(state, map);
+    var shapes = shapesOf(state, spec.source, level);
+    var layer = spec.role === "base" ? baseLayer(state, spec, shapes) : featureGroup(state, spec, shapes);
+    state.layers[spec.key] = { layer: layer, spec: spec, level: level };
+    return layer;
+  }
+
+  function featureGroup(state, spec, shapes) {
+    var source = state.sources[spec.source];
+    var props = source.props, group = L.featureGroup(), labelled = {};
+    (spec.labelRefs || []).forEach(function (ref) { labelled[ref] = true; });
+    shapes.forEach(function (shape, i) {
+      var style = featureStyle(spec, props, i), feature;
+      if (source.type === "Point") feature = L.circleMarker(shape, style);
+      else if (source.type.indexOf("LineString") >= 0) feature = L.polyline(shape, style);
+      else feature = L.polygon(shape, style);
+      feature.rmIndex = i;
+      if (spec.tooltip && labelled[props.ref[i]]) {
+        feature.bindTooltip(el("span", null, null, tooltipText(spec, props, i)), {
+          permanent: true, direction: "right", offset: [10, 0], className: "rm-label"
+        });
+      }
+      if (spec.search) {
+        state.index.push({ name: String(props.name[i]), ref: String(props.ref[i]), layer: feature, group: group });
+      }
+      group.addLayer(feature);
+    });
+    /* One popup and one tooltip for the whole layer, filled in for the feature under the
+       pointer: thousands of features need no popup object each. */
+    if (spec.popup) {
+      group.bindPopup(function (feature) { return popupContent(spec, props, feature.rmIndex); }, {
+        maxWidth: 320, autoPanPadding: [24, 24]
+      });
+    }
+    if (spec.tooltip) {
+      group.bindTooltip(function (feature) {
+        return el("span", null, null, tooltipText(spec, props, feature.rmIndex));
+      }, { className: "rm-tooltip", sticky: source.type !== "Point", direction: "auto" });
+    }
+    return group;
+  }
+
+  function focusFeature(map, entry) {
+    var state = stateOf(map);
+    if (!map.hasLayer(entry.group)) map.addLayer(entry.group);
+    if (entry.layer.getBounds) {
+      map.fitBounds(entry.layer.getBounds(), { maxZoom: 15, padding: [24, 24] });
+    } else {
+      map.setView(entry.layer.getLatLng(), Math.max(map.getZoom(), 14));
+    }
+    var at = entry.layer.getLatLng ? entry.layer.getLatLng() : entry.layer.getCenter();
+    /* As a click on the feature would: the layer's shared popup opens for this feature. */
+    entry.layer.fire("click", { latlng: at }, true);
+    state.lastShown = entry.ref;
+  }
+
+  function findEntry(state, query) {
+    var q = query.trim().toLowerCase();
+    if (!q) return null;
+    var exact = null, partial = null;
+    state.index.forEach(function (entry) {
+      var label = (entry.name + " (" + entry.ref + ")").toLowerCase();
+      if (!exact && (label === q || entry.ref.toLowerCase() === q || entry.name.toLowerCase() === q)) exact = entry;
+      if (!partial && label.indexOf(q) >= 0) partial = entry;
+    });
+    return exact || partial;
+  }
+
+  function searchControl(map, options) {
+    var state = stateOf(map), id = map.getContainer().id;
+    var Control = L.Control.extend({
+      onAdd: function () {
+        var form = el("form", "rm-search leaflet-bar");
+        form.setAttribute("role", "search");
+        form.setAttribute("aria-label", "Search the map");
+        var label = el("label", "rm-search__label", form, options.label);
+        label.htmlFor = id + "-search";
+        var row = el("div", "rm-search__row", form);
+        var input = el("input", "rm-search__input", row);
+        input.type = "search";
+        input.id = id + "-search";
+        input.autocomplete = "off";
+        input.setAttribute("list", id + "-sites");
+        var list = el("datalist", null, form);
+        list.id = id + "-sites";
+        state.index.forEach(function (entry) {
+          el("option", null, list).value = entry.name + " (" + entry.ref + ")";
+        });
+        el("button", "rm-search__button", row, "Show").type = "submit";
+        var status = el("p", "rm-search__status", form);
+        status.setAttribute("aria-live", "polite");
+        L.DomEvent.disableClickPropagation(form);
+        L.DomEvent.disableScrollPropagation(form);
+        L.DomEvent.on(form, "submit", function (event) {
+          L.DomEvent.preventDefault(event);
+          var entry = findEntry(state, input.value);
+          if (entry) {
+            focusFeature(map, entry);
+            status.textContent = "Showing " + entry.name + ".";
+          } else {
+            status.textContent = "No site or pipeline matches \u201c" + input.value + "\u201d.";
+          }
+        });
+        return form;
+      }
+    });
+    return new Control({ position: "topleft" }).addTo(map);
+  }
+
+  function legendControl(map, html) {
+    var Control = L.Control.extend({
+      onAdd: function () {
+        var box = el("div", "rm-legend-control");
+        box.innerHTML = html; /* built and escaped on the server (webmap/legend.py) */
+        L.DomEvent.disableClickPropagation(box);
+        L.DomEvent.disableScrollPropagation(box);
+        return box;
+      }
+    });
+    return new Control({ position: "bottomleft" }).addTo(map);
+  }
+
+  function markDrawn(map) {
+    /* Two frames after the layers were added, Leaflet has drawn them (SVG or canvas). */
+    var state = stateOf(map);
+    var done = function () {
+      if (state.drawnAt) return;
+      state.drawnAt = window.performance.now();
+      map.getContainer().setAttribute("data-drawn", "true");
+    };
+    if (document.visibilityState === "hidden" || !window.requestAnimationFrame) {
+      done(); /* a hidden tab never paints */
+    } else {
+      window.requestAnimationFrame(function () { window.requestAnimationFrame(done); });
+    }
+  }
+
+  function resizeAll(event) {
+    Object.keys(maps).forEach(function (id) {
+      var container = maps[id].map.getContainer();
+      if (event && event.type === "beforeprint") {
+        /* A printed map always shows its key. */
+        Array.prototype.forEach.call(container.querySelectorAll("details.rm-legend"), function (d) {
+          d.open = true;
+        });
+      }
+      maps[id].map.invalidateSize({ pan: false });
+    });
+  }
+
+  window.addEventListener("beforeprint", resizeAll);
+  window.addEventListener("afterprint", resizeAll);
+
+  /* Buttons outside the map: <button data-rm-show="REF">Show on map</button>. */
+  document.addEventListener("click", function (event) {
+    var target = event.target instanceof Element ? event.target.closest("[data-rm-show]") : null;
+    if (!target) return;
+    var ids = Object.keys(maps);
+    if (!ids.length) return;
+    var state = maps[ids[0]], ref = target.getAttribute("data-rm-show");
+    var entry = state.index.filter(function (e) { return e.ref === ref; })[0];
+    if (entry) {
+      state.map.getContainer().scrollIntoView({ block: "center" });
+      focusFeature(state.map, entry);
+    }
+  });
+
+  window.ResilienceMap = {
+    maps: maps,
+
+    setup: function (map, options) {
+      var container = map.getContainer();
+      maps[container.id] = {
+        map: map, sources: {}, decoded: {}, layers: {}, index: [],
+        coarseMaxZoom: typeof options.coarseMaxZoom === "number" ? options.coarseMaxZoom : null
+      };
+      container.style.background = options.background;
+      (options.panes || []).forEach(function (pane) {
+        map.createPane(pane[0]).style.zIndex = String(pane[1]);
+      });
+      /* Straight to the frame: an animated zoom here would still be running when drawn. */
+      if (options.bounds) map.fitBounds(options.bounds, { padding: [12, 12], animate: false });
+      /* Left: search, then the key down to the scale bar; right: layers, then zoom buttons. */
+      if (options.zoomPosition && map.zoomControl) map.zoomControl.setPosition(options.zoomPosition);
+      map.attributionControl.setPrefix(options.prefix);
+      if (options.attribution) map.attributionControl.addAttribution(options.attribution);
+    },
+
+    source: function (map, key, elementId) {
+      stateOf(map).sources[key] = JSON.parse(document.getElementById(elementId).textContent);
+    },
+
+    layer: function (map, spec) {
+      return makeLayer(map, spec);
+    },
+
+    controls: function (map, options) {
+      syncBase(map);
+      map.on("layeradd layerremove", function () { syncBase(map); });
+      map.on("zoomend", function () { applyLevel(map); });
+      if (options.scale) L.control.scale(options.scale).addTo(map);
+      if (options.search && stateOf(map).index.length) searchControl(map, options.search);
+      if (options.legend) legendControl(map, options.legend);
+      markDrawn(map);
+    },
+
+    /* Counts of features per category, and how many are on the map now (for tests). */
+    counts: function (map) {
+      var state = map ? stateOf(map) : maps[Object.keys(maps)[0]], out = {};
+      Object.keys(state.layers).forEach(function (key) {
+        var item = state.layers[key], category = item.spec.category;
+        var n = item.layer.getLayers ? item.layer.getLayers().length : 1;
+        var shown = state.map.hasLayer(item.layer) ? n : 0;
+        out[category] = out[category] || { total: 0, shown: 0 };
+        out[category].total += n;
+        out[category].shown += shown;
+      });
+      return out;
+    },
+
+    show: function (ref) {
+      var state = maps[Object.keys(maps)[0]];
+      var entry = state.index.filter(function (e) { return e.ref === ref; })[0];
+      if (entry) focusFeature(state.map, entry);
+      return !!entry;
+    }
+  };
+})();
