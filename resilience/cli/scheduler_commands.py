@@ -19,8 +19,10 @@ from resilience.storage.database import make_engine, make_sessionmaker, migrate
 @click.option("--once", is_flag=True, help="Do one reminder pass now, print what it did, and exit.")
 def scheduler(once: bool) -> None:
     """Send reminders: a pass every hour until SIGTERM or Ctrl-C (run one such process)."""
+    # --once prints its summary on standard output; the long-running process logs each pass.
     logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        level=logging.WARNING if once else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     settings = Settings.from_environment()
     mailer = mailer_from_settings(settings.smtp)
