@@ -24,6 +24,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from pathlib import Path
 
 PASSWORD = "load test passphrase"
 PAGES = [
@@ -97,11 +98,13 @@ def run(clients: int, seconds: float) -> int:
             capture_output=True,
         )
         port = _free_port()
+        # The server's log goes to a file: a pipe nobody reads fills up and stalls the server.
+        log = open(Path(folder) / "server.log", "wb")  # noqa: SIM115
         server = subprocess.Popen(
             [*command, "serve", "--port", str(port), "--threads", "16"],
             env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
         base = f"http://127.0.0.1:{port}"
         try:
@@ -115,6 +118,7 @@ def run(clients: int, seconds: float) -> int:
         finally:
             server.terminate()
             server.wait(timeout=10)
+            log.close()
 
 
 def _drive(base: str, clients: int, seconds: float) -> int:
@@ -124,32 +128,36 @@ def _drive(base: str, clients: int, seconds: float) -> int:
     lock = threading.Lock()
     stop_at = time.monotonic() + seconds
 
+    def one_request(client: Client, rng: random.Random, number: int) -> tuple[str, bool, str]:
+        roll = rng.random()
+        if roll < 0.7:
+            status, _ = client.request(rng.choice(PAGES))
+            return "page", status == 200, str(status)
+        if roll < 0.9:
+            status, _ = client.request(rng.choice(MAPS))
+            return "map", status == 200, str(status)
+        ref = rng.choice(SITES)
+        values = client.form_values(f"/establishments/{ref}/edit")
+        values["operator"] = f"Operator {number}-{rng.randint(0, 999)}"
+        status, _ = client.request(f"/establishments/{ref}/edit", values)
+        return "edit", status == 200, str(status)  # the redirect to the record page is followed
+
     def worker(number: int) -> None:
         rng = random.Random(number)
         client = Client(base, "load@test.invalid")
         client.sign_in()
         while time.monotonic() < stop_at:
-            roll = rng.random()
             started = time.perf_counter()
-            if roll < 0.7:
-                kind, (status, _) = "page", client.request(rng.choice(PAGES))
-                ok = status == 200
-            elif roll < 0.9:
-                kind, (status, _) = "map", client.request(rng.choice(MAPS))
-                ok = status in (200, 404)  # 404 until the maps are built
-            else:
-                kind = "edit"
-                ref = rng.choice(SITES)
-                values = client.form_values(f"/establishments/{ref}/edit")
-                values["operator"] = f"Operator {number}-{rng.randint(0, 999)}"
-                status, _ = client.request(f"/establishments/{ref}/edit", values)
-                ok = status == 200  # the redirect to the record page is followed
+            try:
+                kind, ok, detail = one_request(client, rng, number)
+            except Exception as error:  # a failed request is an error to report
+                kind, ok, detail = "failed", False, f"{type(error).__name__}: {error}"
             elapsed = time.perf_counter() - started
             with lock:
                 latencies.append(elapsed)
-                counts[kind] += 1
+                counts[kind] = counts.get(kind, 0) + 1
                 if not ok:
-                    errors.append(f"{kind} {status}")
+                    errors.append(f"{kind} {detail}")
 
     threads = [threading.Thread(target=worker, args=(n,)) for n in range(clients)]
     started = time.monotonic()
