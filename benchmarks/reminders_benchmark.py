@@ -47,7 +47,7 @@ from sqlalchemy import Engine, delete, func, insert, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from resilience.domain.duties import DEFAULT_POLICY, plan_duties
-from resilience.domain.plans import plan_dates
+from resilience.domain.duty_dashboard import plan_dates
 from resilience.scheduling.claims import claim_reminders, claimed_keys, new_claimant
 from resilience.scheduling.clock import SettableClock
 from resilience.scheduling.mailer import SmtpMailer

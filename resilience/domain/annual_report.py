@@ -23,30 +23,20 @@ from resilience.domain.annual_report_model import (
     OverdueLine,
     PlanActivity,
     ReportPeriod,
-    SessionLine,
     Source,
     default_period,
     figure,
     long_date,
 )
+from resilience.domain.annual_report_training import training_section
 from resilience.domain.duties import DutyKind, DutyPolicy, Regime, Status
-from resilience.domain.plans import (
-    EXERCISE_TYPES,
-    REVIEW_OUTCOMES,
-    plan_duty_rows,
-    stored_policy,
-)
-from resilience.domain.training import (
-    TrainingPolicy,
-    cohort_of,
-    load_training_policy,
-    local_date,
-    training_due,
-)
-from resilience.domain.training_sessions import sessions_between
-from resilience.storage.models import Hazard, Plan, User, Ward
+from resilience.domain.duty_dashboard import plan_duty_rows
+from resilience.domain.duty_policy import stored_policy
+from resilience.domain.plan_exercises import EXERCISE_TYPES
+from resilience.domain.plan_reviews import REVIEW_OUTCOMES
+from resilience.domain.training import load_training_policy, local_date
+from resilience.storage.models import Hazard, Plan, Ward
 from resilience.storage.plan_models import Exercise, Lesson, PlanReview, PlanVersion
-from resilience.storage.training_models import Attendance, TrainingSession
 
 # The report's duty groups, in the order the report gives them.
 DUTY_GROUPS: tuple[tuple[str, str, tuple[Regime, ...]], ...] = (
@@ -315,105 +305,6 @@ def split_organisations(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(p for p in parts if p))
 
 
-def _training(
-    session: Session, period: ReportPeriod, policy: TrainingPolicy
-) -> tuple[tuple[SessionLine, ...], tuple[Figure, ...]]:
-    held = sessions_between(session, period.start, period.end)
-    lines = []
-    member_rows: list[Attendance] = []
-    responder_rows: list[Attendance] = []
-    for record in held:
-        attended = [a for a in record.attendance if a.outcome == "attended"]
-        by_members = [a for a in attended if cohort_of(a.user.role) == "members"]
-        by_responders = [a for a in attended if cohort_of(a.user.role) == "responders"]
-        member_rows += by_members
-        responder_rows += by_responders
-        lines.append(
-            SessionLine(
-                on=local_date(record.starts_at),
-                title=record.title,
-                audience=record.audience,
-                topics=tuple(record.topics),
-                invited=len(record.invitations),
-                members_attended=len(by_members),
-                responders_attended=len(by_responders),
-                source=Source("training_sessions", record.id, record.ref),
-            )
-        )
-
-    def attendance_source(row: Attendance) -> Source:
-        return Source("attendance", row.id, f"session {row.session_id}, user {row.user_id}")
-
-    def user_source(user: User) -> Source:
-        return Source("users", user.id, f"user {user.id}")
-
-    # People who held an account at the end of the period; their status is as on that day.
-    people = [
-        u
-        for u in session.scalars(select(User).where(User.active.is_(True)))
-        if local_date(u.created_at) <= period.end
-    ]
-    attended_by: dict[int, list[tuple[date, int]]] = {}
-    for day, user_id, session_id in session.execute(
-        select(TrainingSession.starts_at, Attendance.user_id, TrainingSession.id)
-        .join(Attendance, Attendance.session_id == TrainingSession.id)
-        .where(Attendance.outcome == "attended", TrainingSession.status == "planned")
-    ):
-        attended_by.setdefault(user_id, []).append((local_date(day), session_id))
-    members = [u for u in people if cohort_of(u.role) == "members"]
-    responders = [u for u in people if cohort_of(u.role) == "responders"]
-    overdue = [
-        u
-        for u in people
-        if training_due(u, attended_by.get(u.id, []), period.end, policy).status is Status.OVERDUE
-    ]
-    figures = (
-        figure("training.sessions", "Training sessions held", (line.source for line in lines)),
-        figure(
-            "training.member_sessions",
-            "Training sessions open to elected members",
-            (line.source for line in lines if line.audience in ("members", "both")),
-        ),
-        figure(
-            "training.member_attendances",
-            "Attendances by elected members",
-            map(attendance_source, member_rows),
-        ),
-        figure(
-            "training.members_trained",
-            "Elected members who attended at least one session",
-            (user_source(a.user) for a in member_rows),
-        ),
-        figure("training.members", "Elected members with an account", map(user_source, members)),
-        figure(
-            "training.responder_attendances",
-            "Attendances by council responders",
-            map(attendance_source, responder_rows),
-        ),
-        figure(
-            "training.responders_trained",
-            "Council responders who attended at least one session",
-            (user_source(a.user) for a in responder_rows),
-        ),
-        figure(
-            "training.responders",
-            "Council responders with an account",
-            map(user_source, responders),
-        ),
-        figure(
-            "training.overdue_members",
-            "Elected members overdue for refresher training at the end of the period",
-            (user_source(u) for u in overdue if cohort_of(u.role) == "members"),
-        ),
-        figure(
-            "training.overdue_responders",
-            "Council responders overdue for refresher training at the end of the period",
-            (user_source(u) for u in overdue if cohort_of(u.role) == "responders"),
-        ),
-    )
-    return tuple(lines), figures
-
-
 def overdue_reason(plan: Plan, line: DutyLine) -> str:
     """Return why a duty is overdue, from the plan's own dates and note."""
     if line.duty is DutyKind.PREPARE:
@@ -452,7 +343,7 @@ def annual_report(session: Session, period: ReportPeriod, generated_at: datetime
     groups, all_lines = _duty_groups(plans, period.end, duty_policy)
     activity, plan_figures = _plan_activity(session, plans, period)
     exercise_lines, exercise_figures, lesson_figures = _exercises(exercises, plans, hazards, period)
-    sessions, training_figures = _training(session, period, load_training_policy(session))
+    sessions, training_figures = training_section(session, period, load_training_policy(session))
     overdue = tuple(
         OverdueLine(
             plan_ref=line.plan_ref,

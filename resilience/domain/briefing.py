@@ -16,7 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from resilience.domain.duties import DutyKind, DutyPolicy, Regime, Status
-from resilience.domain.plans import REGIME_LABELS, plan_duty_rows, stored_policy
+from resilience.domain.duty_dashboard import plan_duty_rows
+from resilience.domain.duty_policy import stored_policy
+from resilience.domain.plan_records import REGIME_LABELS
 from resilience.domain.register_views import ZONE_LABELS, ZoneExposureView, exposure_rows
 from resilience.storage.models import Hazard, Plan
 from resilience.storage.plan_models import Exercise

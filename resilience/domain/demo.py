@@ -13,11 +13,8 @@ from sqlalchemy.orm import Session
 
 from resilience.domain.accounts import add_or_update_user, find_user
 from resilience.domain.layers import ESTABLISHMENTS, PIPELINES, RECEPTORS, WARDS
-from resilience.domain.plans import (
-    EXERCISE_TYPES,
-    REVIEW_OUTCOMES,
-    follow_records,
-)
+from resilience.domain.plan_exercises import EXERCISE_TYPES, follow_records
+from resilience.domain.plan_reviews import REVIEW_OUTCOMES
 from resilience.domain.register_imports import ImportSummary
 from resilience.domain.register_transfer import import_file
 from resilience.errors import InputError

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+from resilience.csv_text import csv_text
 from resilience.domain.duties import PlanDates, Regime, check_plan
 from resilience.errors import InputError
 
@@ -60,21 +61,7 @@ def read_plans_csv(path: str | Path) -> list[PlanDates]:
 
 def parse_plans_csv(data: bytes, *, file: str) -> list[PlanDates]:
     """Return the plans in CSV bytes (UTF-8, BOM allowed); raise InputError with file and row."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        row = data.count(b"\n", 0, error.start) + 1
-        raise InputError(
-            f"not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start})",
-            file=file,
-            location=f"row {row}",
-        ) from None
-    if not text.strip():
-        raise InputError("the file is empty", file=file)
-    if "\x00" in text:
-        # Python's csv module accepts NUL since 3.11; a text file never holds one.
-        row = text.count("\n", 0, text.index("\x00")) + 1
-        raise InputError("not valid CSV: NUL byte", file=file, location=f"row {row}")
+    text = csv_text(data, file=file)
     try:
         return _plans_from_rows(text)
     except InputError as error:

@@ -40,3 +40,13 @@ def reminder_occasions(
         occasions.append(ReminderOccasion(send_on, f"overdue-{number}"))
         number += 1
     return [occasion for occasion in occasions if occasion.send_on <= until]
+
+
+def occasions_in_words(policy: DutyPolicy = DEFAULT_POLICY) -> str:
+    """Return when reminders go, in words: '90, 30 and 7 days before ... weekly while overdue'."""
+    leads = [str(days) for days in sorted(set(policy.reminder_lead_days), reverse=True)]
+    before = leads[0] if len(leads) == 1 else f"{', '.join(leads[:-1])} and {leads[-1]}"
+    every = policy.overdue_reminder_every_days
+    overdue = {1: "daily", 7: "weekly"}.get(every, f"every {every} days")
+    unit = "day" if leads == ["1"] else "days"
+    return f"{before} {unit} before the due date and {overdue} while overdue"

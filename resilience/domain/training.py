@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Final
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
@@ -38,7 +39,7 @@ AUDIENCES = {
 OUTCOMES = {"attended": "Attended", "absent": "Did not attend", "apologies": "Sent apologies"}
 # Who trains under which rule: elected members are members; every other role is a responder.
 COHORTS = {"members": "Elected members", "responders": "Council responders"}
-TRAINING_REMINDER_DUTY = "training"
+TRAINING_REMINDER_DUTY: Final = "training"  # the duty of a training reminder's claim key
 
 
 def cohort_of(role: str) -> str:

@@ -19,8 +19,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from resilience.domain.duties import DutyKind, DutyPolicy, plan_duties
-from resilience.domain.plans import all_exercises, stored_policy
-from resilience.domain.training_sessions import calendar_events
+from resilience.domain.duty_policy import stored_policy
+from resilience.domain.plan_exercises import all_exercises
+from resilience.domain.training_sessions import calendar_event, invited_sessions
 from resilience.scheduling.clock import local_today
 from resilience.scheduling.reminder_text import DISCHARGED_BY, DUTY_NOUNS, long_date, when_due
 from resilience.scheduling.reminders import (
@@ -185,12 +186,30 @@ def _vevent(event: FeedEvent, stamp: datetime, base_url: str) -> icalendar.Event
         vevent.add("description", event.description)
     if event.location:
         vevent.add("location", event.location)
-    url = base_url.rstrip("/") + event.url if event.url.startswith("/") else event.url
-    if url.startswith(("https://", "http://")):  # URL must be absolute (RFC 5545 3.8.4.6)
+    url = absolute_url(event.url, base_url)
+    if url:
         vevent.add("url", url)
     if event.categories:
         vevent.add("categories", list(event.categories))
     return vevent
+
+
+def absolute_url(path: str, base_url: str) -> str:
+    """Return the absolute URL of a page (RFC 5545 3.8.4.6), or "" when there is no base."""
+    url = base_url.rstrip("/") + path if path.startswith("/") else path
+    return url if url.startswith(("https://", "http://")) else ""
+
+
+def training_components(session: Session, user_id: int, base_url: str) -> list[icalendar.Event]:
+    """Return a VEVENT for each training session the user is invited to, cancelled ones too.
+
+    Each keeps its UID for as long as the session exists, so an edited session moves in the
+    calendar and a cancelled one shows as STATUS:CANCELLED instead of vanishing unexplained.
+    """
+    return [
+        calendar_event(record, absolute_url(f"/training/{record.id}", base_url))
+        for record in invited_sessions(session, user_id)
+    ]
 
 
 def feed_for(session: Session, person: Recipient, now: datetime, base_url: str = "") -> bytes:
@@ -208,7 +227,7 @@ def feed_for(session: Session, person: Recipient, now: datetime, base_url: str =
         events,
         now,
         name=f"Resilience: {person.email}",
-        components=calendar_events(session, person.user_id),
+        components=training_components(session, person.user_id, base_url),
         base_url=base_url,
     )
 

@@ -120,7 +120,7 @@ def reminder_message(
     domain = sender.rpartition("@")[2] or "localhost"
     message["Message-ID"] = f"<reminder-{claim_id}@{domain}>"
     message["X-Resilience-Reminder"] = " ".join(
-        (reminder.plan_ref, reminder.duty.value, reminder.due_on.isoformat(), reminder.lead)
+        (reminder.plan_ref, str(reminder.duty), reminder.due_on.isoformat(), reminder.lead)
     )
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies
     message.set_content(

@@ -14,6 +14,7 @@ from resilience.storage.reminder_models import Notification
 
 NOTIFICATIONS_SHOWN = 200
 PLAN_PAGE = "/plans/{ref}"
+TRAINING_PAGE = "/training/"  # the sessions planned, open to every role
 
 
 def add_reminder_notification(
@@ -25,7 +26,11 @@ def add_reminder_notification(
         reminder_claim_id=claim_id,
         title=headline(reminder, today),
         body="\n".join(line for line in details(reminder, today) if line),
-        link=PLAN_PAGE.format(ref=quote(reminder.plan_ref, safe="")),
+        link=(
+            TRAINING_PAGE
+            if reminder.is_training
+            else PLAN_PAGE.format(ref=quote(reminder.plan_ref, safe=""))
+        ),
         created_at=now,
     )
     session.add(notification)

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from resilience.domain.duties import DutyPolicy
-from resilience.domain.plans import stored_policy
+from resilience.domain.duty_policy import stored_policy
 from resilience.scheduling.claims import (
     CLAIM_LEASE,
     HeldClaim,

@@ -46,7 +46,10 @@ def when_due(due_on: date, today: date) -> str:
 
 def headline(reminder: DueReminder, today: date) -> str:
     """Return the one-line summary: the e-mail's subject and the notification's title."""
-    noun = DUTY_NOUNS[reminder.duty]
+    duty = reminder.duty
+    if not isinstance(duty, DutyKind):
+        return training_headline(reminder, today)
+    noun = DUTY_NOUNS[duty]
     if reminder.undated:
         return f"{noun} of {reminder.plan_title} is due: no date is recorded to count from"
     return f"{noun} of {reminder.plan_title} {when_due(reminder.due_on, today)}"
@@ -54,6 +57,9 @@ def headline(reminder: DueReminder, today: date) -> str:
 
 def details(reminder: DueReminder, today: date) -> list[str]:
     """Return the body's lines: the plan, the duty, its date and status, and the law or policy."""
+    duty = reminder.duty
+    if not isinstance(duty, DutyKind):
+        return training_details(reminder, today)
     if reminder.undated:
         due = (
             "now: the plan has no adoption date, and nothing to count a preparation "
@@ -65,10 +71,31 @@ def details(reminder: DueReminder, today: date) -> list[str]:
     kind = "a statutory duty" if reminder.statutory else "local policy"
     return [
         f"Plan: {reminder.plan_title} ({reminder.plan_ref})",
-        f"Duty: {DUTY_NOUNS[reminder.duty].lower()}, {kind}",
+        f"Duty: {DUTY_NOUNS[duty].lower()}, {kind}",
         f"Due: {due}",
         f"Basis: {reminder.basis}",
         "",
-        f"This duty is discharged by {DISCHARGED_BY[reminder.duty]} in the register.",
+        f"This duty is discharged by {DISCHARGED_BY[duty]} in the register.",
         f"You get this reminder because {reason}.",
+    ]
+
+
+def training_headline(reminder: DueReminder, today: date) -> str:
+    """Return a refresher-training reminder's summary: whose training, how it stands, by when."""
+    by = long_date(reminder.due_on)
+    status = when_due(reminder.due_on, today)
+    if reminder.due_on < today:
+        return f"Your refresher training is {status}: it was due by {by}"
+    return f"Your refresher training is {status}: attend a session by {by}"
+
+
+def training_details(reminder: DueReminder, today: date) -> list[str]:
+    """Return a refresher-training reminder's lines: which training, by when, and the rule."""
+    return [
+        f"Training: {reminder.plan_title.lower()}, local policy",
+        f"Due by: {long_date(reminder.due_on)} ({when_due(reminder.due_on, today)})",
+        reminder.basis,
+        "",
+        "Attending a training session discharges it: the Training page lists the sessions planned.",
+        "You get this reminder because it is your own training.",
     ]

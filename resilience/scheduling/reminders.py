@@ -10,6 +10,10 @@ never sent while it was the latest (the scheduler was down across two of them) i
 the newer one, which says how things stand now; sending both would say the same thing twice.
 A plan with nothing to count a preparation date from is due "today" every day (DESIGN.md §2), so
 its reminder goes weekly: one per calendar week, keyed by the week's Monday and lead ``undated``.
+
+Refresher training goes through the same system: each active user's own training is a duty
+``training`` of a pseudo-plan ``TRAINING-<user id>``, due by the date ``resilience.domain.training``
+works out, on the same occasions, to that person alone (``training_reminders``).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -32,6 +37,13 @@ from resilience.domain.duties import (
     plan_duties,
 )
 from resilience.domain.reminder_dates import reminder_occasions
+from resilience.domain.training import (
+    COHORTS,
+    TRAINING_REMINDER_DUTY,
+    TrainingReminder,
+    cohort_of,
+    training_reminders,
+)
 from resilience.errors import InputError
 from resilience.scheduling.claims import ReminderKey
 from resilience.storage.models import Plan, User
@@ -40,6 +52,8 @@ log = logging.getLogger(__name__)
 
 RECIPIENT_ROLES = frozenset({"admin", "officer", "planner"})
 UNDATED_LEAD = "undated"
+# What a reminder is about: a duty of a plan, or someone's own refresher training.
+ReminderDuty = DutyKind | Literal["training"]
 
 
 @dataclass(frozen=True)
@@ -55,9 +69,9 @@ class Recipient:
 class DueReminder:
     """One reminder due to one recipient, with what its message needs to say."""
 
-    plan_ref: str
+    plan_ref: str  # a training reminder's is TRAINING-<user id>
     plan_title: str
-    duty: DutyKind
+    duty: ReminderDuty
     due_on: date
     lead: str
     send_on: date
@@ -69,12 +83,17 @@ class DueReminder:
     @property
     def key(self) -> ReminderKey:
         """Return the claim key: plan, duty, due date, lead and recipient e-mail."""
-        return ReminderKey(self.plan_ref, self.duty.value, self.due_on, self.lead, self.email)
+        return ReminderKey(self.plan_ref, str(self.duty), self.due_on, self.lead, self.email)
 
     @property
     def email(self) -> str:
         """Return the recipient's e-mail address."""
         return self.recipient.email
+
+    @property
+    def is_training(self) -> bool:
+        """Return whether this reminds someone of their own refresher training."""
+        return self.duty == TRAINING_REMINDER_DUTY
 
     @property
     def undated(self) -> bool:
@@ -104,7 +123,7 @@ def plan_dates(
     """Return the domain's view of a plan row's dates, as the duties dashboard reads them.
 
     Review and exercise dates count once a plan is adopted; before that only the duty to
-    prepare it applies (``resilience.domain.plans.plan_dates`` reads a Plan the same way).
+    prepare it applies (``resilience.domain.duty_dashboard.plan_dates`` reads a Plan the same way).
     """
     adopted = adopted_on is not None
     return PlanDates(
@@ -133,8 +152,42 @@ def week_start(day: date) -> date:
 def due_reminders(
     session: Session, today: date, policy: DutyPolicy = DEFAULT_POLICY
 ) -> list[DueReminder]:
-    """Return every reminder due on ``today`` for every plan and recipient (claimed or not)."""
+    """Return every reminder due on ``today`` (claimed or not): plan duties, then training."""
     staff, by_email = recipients(session)
+    due = plan_duty_reminders(session, today, policy, staff, by_email)
+    due.extend(
+        training_reminder(reminder, by_email)
+        for reminder in training_reminders(session, today, policy)
+        if reminder.email.lower() in by_email
+    )
+    return due
+
+
+def training_reminder(reminder: TrainingReminder, by_email: dict[str, Recipient]) -> DueReminder:
+    """Return a refresher-training reminder as the DueReminder the pass claims and sends."""
+    person = by_email[reminder.email.lower()]
+    return DueReminder(
+        plan_ref=reminder.ref,
+        plan_title=f"Refresher training for {COHORTS[cohort_of(person.role)].lower()}",
+        duty=TRAINING_REMINDER_DUTY,
+        due_on=reminder.due_on,
+        lead=reminder.lead,
+        send_on=reminder.send_on,
+        basis=reminder.detail,
+        statutory=False,
+        recipient=person,
+        is_owner=False,
+    )
+
+
+def plan_duty_reminders(
+    session: Session,
+    today: date,
+    policy: DutyPolicy,
+    staff: list[Recipient],
+    by_email: dict[str, Recipient],
+) -> list[DueReminder]:
+    """Return the reminders of every plan's duties due on ``today``, to each recipient."""
     rows = session.execute(
         select(
             Plan.ref,

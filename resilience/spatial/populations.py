@@ -8,6 +8,7 @@ import math
 from collections.abc import Iterable
 from pathlib import Path
 
+from resilience.csv_text import csv_text
 from resilience.errors import InputError
 
 
@@ -27,19 +28,7 @@ def parse_population_csv(data: bytes, *, file: str) -> dict[str, float]:
     a missing column, a blank ward code, a population that is not a finite number of 0 or
     more, a ward code given twice, or a file with no rows.
     """
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        row = data.count(b"\n", 0, error.start) + 1
-        raise InputError(
-            f"not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start})",
-            file=file,
-            location=f"row {row}",
-        ) from None
-    if not text.strip():
-        raise InputError("the file is empty", file=file)
-    if "\x00" in text:
-        raise InputError("not valid CSV: NUL byte", file=file)
+    text = csv_text(data, file=file)
     try:
         return _populations(csv.reader(io.StringIO(text, newline=""), strict=True))
     except InputError as error:

@@ -9,14 +9,17 @@ from resilience.web import (
     auth,
     auth_views,
     calendar_views,
+    duty_views,  # noqa: F401 (importing it adds its routes to plan_blueprint.bp)
     errors,
+    exercise_views,  # noqa: F401 (importing it adds its routes to plan_blueprint.bp)
     headers,
     home,
     layer_views,
     map_views,
     member_views,
     notification_views,
-    plan_views,
+    plan_blueprint,
+    plan_views,  # noqa: F401 (importing it adds its routes to plan_blueprint.bp)
     report_views,
     template_helpers,
     training_views,
@@ -38,7 +41,9 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(layer_views.bp)
     app.register_blueprint(map_views.bp)
     app.register_blueprint(transfer_views.bp)
-    app.register_blueprint(plan_views.bp)
+    # One "plans" blueprint for plan_views, exercise_views and duty_views: endpoint names such as
+    # "plans.duties" are the same whichever module holds the view.
+    app.register_blueprint(plan_blueprint.bp)
     app.register_blueprint(notification_views.bp)
     app.register_blueprint(calendar_views.bp)
     app.register_blueprint(training_views.bp)

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import request, url_for
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
+from resilience.scheduling.notifications import unread_count
 from resilience.web.auth import required_permission
+from resilience.web.db import db_session
+
+log = logging.getLogger(__name__)
 
 Section = tuple[str, str, dict[str, Any]]
 SECTIONS: tuple[Section, ...] = (
@@ -41,6 +47,22 @@ def _is_current(endpoint: str, args: dict[str, Any], current_layer: Any) -> bool
     return here.split(".")[0] == endpoint.split(".")[0] and args.get("layer") == current_layer
 
 
+def _notifications_item() -> dict[str, Any]:
+    """Return the signed-in user's own notifications, with how many are unread in the label."""
+    try:
+        unread = unread_count(db_session(), current_user.id)
+    except SQLAlchemyError:
+        # An error page after a failed transaction: show the link, and no count, rather than
+        # failing the error page too.
+        log.warning("unread notifications not counted", exc_info=True)
+        unread = 0
+    return {
+        "label": f"Notifications ({unread})" if unread else "Notifications",
+        "href": url_for("notifications.index"),
+        "active": request.endpoint == "notifications.index",
+    }
+
+
 def navigation() -> dict[str, Any]:
     """Return the template context for the navigation: the sections this user may open."""
     if not current_user.is_authenticated:
@@ -53,6 +75,7 @@ def navigation() -> dict[str, Any]:
             continue
         active = _is_current(endpoint, args, current_layer)
         items.append({"label": label, "href": url_for(endpoint, **args), "active": active})
+    items.append(_notifications_item())
     return {
         "nav_items": items,
         "current_user_label": current_user.display_name or current_user.email,

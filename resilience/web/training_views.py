@@ -8,6 +8,8 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from resilience.domain.accounts import ROLES
+from resilience.domain.duty_policy import stored_policy
+from resilience.domain.reminder_dates import occasions_in_words
 from resilience.domain.training import (
     AUDIENCES,
     COHORTS,
@@ -217,6 +219,8 @@ def due() -> str:
         role=role,
         roles=ROLES,
         today=today,
+        # The occasions of plan duties' reminders, which the reminder pass uses for training too.
+        reminder_occasions=occasions_in_words(stored_policy(session)),
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -27,7 +28,7 @@ from resilience.domain.demo import load_demo
 from resilience.domain.layers import ESTABLISHMENTS
 from resilience.domain.register_edits import save_record
 from resilience.storage.database import make_engine, make_sessionmaker, migrate
-from resilience.storage.models import Hazard, Receptor, User, Ward, Zone
+from resilience.storage.models import Hazard, Plan, Receptor, User, Ward, Zone
 
 CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = [
@@ -42,6 +43,7 @@ ARTIFACTS = REPO / "test-artifacts"
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
 HOSTILE = "<img src=x onerror=alert(1)>"
 HOSTILE_REF = "XSS-1"
+HOSTILE_PLAN = "XSS-PLAN"
 EMAIL = "officer@browser.invalid"
 PASSWORD = "a long browser test password"
 LOOPBACK = {"127.0.0.1", "localhost"}
@@ -93,6 +95,17 @@ def _seed(url: str) -> dict[str, int]:
         )
         session.add(
             User(email=EMAIL, role="officer", password_hash=generate_password_hash(PASSWORD))
+        )
+        session.add(
+            Plan(
+                ref=HOSTILE_PLAN,
+                title=HOSTILE,
+                regime="cca_local",
+                owner=HOSTILE,
+                status="adopted",
+                adopted_on=date(2024, 1, 15),
+                hazard_refs=[HOSTILE_REF],
+            )
         )
         session.commit()
         counts = {

@@ -10,9 +10,24 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from resilience.domain import plans as service
 from resilience.domain.demo import DEMO_ROOT, load_plans
 from resilience.domain.duties import DutyKind, DutyPolicy, Regime, Status
+from resilience.domain.duty_dashboard import (
+    DutyRow,
+    dashboard_duties,
+    duties_csv,
+    plan_owners,
+    planning_calendar,
+)
+from resilience.domain.duty_policy import (
+    PolicyChoice,
+    parse_lead_days,
+    policy_problems,
+    save_policy,
+    stored_policy,
+)
+from resilience.domain.plan_exercises import ExerciseValues, save_exercise
+from resilience.domain.plan_records import all_plans
 from resilience.errors import InputError
 from resilience.storage.models import Plan
 from resilience.storage.plan_models import Exercise, Lesson, PlanReview, PolicySetting
@@ -37,13 +52,13 @@ def three_plans(add_plan: Callable[..., Plan]) -> None:
     add_plan("PLAN-C", adopted_on=None, status="in preparation", notified_on=date(2026, 8, 3))
 
 
-def keys(rows: list[service.DutyRow]) -> list[tuple[str, str]]:
+def keys(rows: list[DutyRow]) -> list[tuple[str, str]]:
     return [(row.plan_ref, row.duty.value) for row in rows]
 
 
 @pytest.mark.usefixtures("three_plans")
 def test_the_dashboard_puts_overdue_first_then_the_soonest_due(session: Session) -> None:
-    rows = service.dashboard_duties(session, AS_OF, DutyPolicy())
+    rows = dashboard_duties(session, AS_OF, DutyPolicy())
 
     assert keys(rows) == [
         ("PLAN-A", "review"),
@@ -62,16 +77,16 @@ def test_the_dashboard_puts_overdue_first_then_the_soonest_due(session: Session)
 @pytest.mark.usefixtures("three_plans")
 def test_the_dashboard_filters_by_regime_and_owner(session: Session) -> None:
     policy = DutyPolicy()
-    by_regime = service.dashboard_duties(session, AS_OF, policy, regime=Regime.PIPELINE)
-    by_owner = service.dashboard_duties(session, AS_OF, policy, owner="Emergency Planning Team")
-    both = service.dashboard_duties(
+    by_regime = dashboard_duties(session, AS_OF, policy, regime=Regime.PIPELINE)
+    by_owner = dashboard_duties(session, AS_OF, policy, owner="Emergency Planning Team")
+    both = dashboard_duties(
         session, AS_OF, policy, regime=Regime.PIPELINE, owner="Emergency Planning Team"
     )
 
     assert keys(by_regime) == [("PLAN-B", "review"), ("PLAN-B", "exercise")]
     assert {row.plan_ref for row in by_owner} == {"PLAN-A", "PLAN-C"}
     assert both == []
-    assert service.plan_owners(session) == ["Emergency Planning Team", "Highways"]
+    assert plan_owners(session) == ["Emergency Planning Team", "Highways"]
 
 
 @pytest.mark.usefixtures("three_plans")
@@ -79,8 +94,8 @@ def test_the_csv_keeps_the_order_and_defuses_formulas(
     session: Session, add_plan: Callable[..., Plan]
 ) -> None:
     add_plan("PLAN-D", title="=HYPERLINK(evil)", adopted_on=date(2026, 1, 1))
-    rows = service.dashboard_duties(session, AS_OF, DutyPolicy())
-    lines = service.duties_csv(rows).splitlines()
+    rows = dashboard_duties(session, AS_OF, DutyPolicy())
+    lines = duties_csv(rows).splitlines()
 
     assert lines[0] == "plan_id,title,regime,owner,duty,due_on,status,days_left,basis"
     assert lines[1] == (
@@ -92,19 +107,19 @@ def test_the_csv_keeps_the_order_and_defuses_formulas(
     assert any(line.startswith("PLAN-D,'=HYPERLINK(evil)") for line in lines)
 
 
-def choice(**changes: int) -> service.PolicyChoice:
-    base = service.PolicyChoice.of(DutyPolicy())
+def choice(**changes: int) -> PolicyChoice:
+    base = PolicyChoice.of(DutyPolicy())
     intervals = dict(base.intervals)
     for name, months in changes.items():
         regime, duty = name.rsplit("_", 1)
         intervals[(Regime(regime), DutyKind(duty))] = months
-    return service.PolicyChoice(intervals=intervals)
+    return PolicyChoice(intervals=intervals)
 
 
 def test_a_statutory_interval_cannot_be_lengthened_and_nothing_is_stored(
     session: Session,
 ) -> None:
-    problems = service.policy_problems(choice(comah_external_review=48))
+    problems = policy_problems(choice(comah_external_review=48))
     assert problems == {
         "interval_months.comah_external.review": (
             "Statutory, COMAH 2015 reg. 14 sets at most 36 months: "
@@ -112,7 +127,7 @@ def test_a_statutory_interval_cannot_be_lengthened_and_nothing_is_stored(
         )
     }
     with pytest.raises(InputError) as raised:
-        service.save_policy(session, choice(comah_external_review=48), by="admin@test.invalid")
+        save_policy(session, choice(comah_external_review=48), by="admin@test.invalid")
     assert raised.value.field == "interval_months.comah_external.review"
     assert session.scalar(select(func.count()).select_from(PolicySetting)) == 0
 
@@ -122,11 +137,11 @@ def test_a_statutory_interval_may_be_shortened_and_a_local_one_lengthened(
 ) -> None:
     add_plan("PLAN-P", regime="pipeline", adopted_on=date(2024, 5, 31))
     wanted = choice(pipeline_review=24, pipeline_exercise=48)
-    policy = service.save_policy(session, wanted, by="admin@test.invalid")
+    policy = save_policy(session, wanted, by="admin@test.invalid")
     session.commit()
 
-    assert service.stored_policy(session) == policy
-    rows = {row.duty: row for row in service.dashboard_duties(session, AS_OF, policy)}
+    assert stored_policy(session) == policy
+    rows = {row.duty: row for row in dashboard_duties(session, AS_OF, policy)}
     assert rows[DutyKind.REVIEW].due_on == date(2026, 5, 31)
     assert rows[DutyKind.EXERCISE].due_on == date(2028, 5, 31)
     stored = {s.key: s.value for s in session.scalars(select(PolicySetting))}
@@ -135,10 +150,10 @@ def test_a_statutory_interval_may_be_shortened_and_a_local_one_lengthened(
         "interval_months.pipeline.exercise": "48",
     }
 
-    service.save_policy(session, choice(), by="admin@test.invalid")  # back to the defaults
+    save_policy(session, choice(), by="admin@test.invalid")  # back to the defaults
     session.commit()
     assert session.scalar(select(func.count()).select_from(PolicySetting)) == 0
-    assert service.stored_policy(session) == DutyPolicy()
+    assert stored_policy(session) == DutyPolicy()
 
 
 @pytest.mark.parametrize(
@@ -150,15 +165,15 @@ def test_a_statutory_interval_may_be_shortened_and_a_local_one_lengthened(
     ],
 )
 def test_other_settings_are_checked_too(field: str, value: object) -> None:
-    base = service.PolicyChoice.of(DutyPolicy())
+    base = PolicyChoice.of(DutyPolicy())
     wanted = replace(base, **{field: value})
-    assert list(service.policy_problems(wanted)) == [field]
+    assert list(policy_problems(wanted)) == [field]
 
 
 def test_lead_times_are_read_from_a_list_of_days() -> None:
-    assert service.parse_lead_days("7, 90 30 ,30") == (90, 30, 7)
+    assert parse_lead_days("7, 90 30 ,30") == (90, 30, 7)
     with pytest.raises(InputError):
-        service.parse_lead_days("90, soon")
+        parse_lead_days("90, soon")
 
 
 def test_a_stored_value_that_breaks_the_rules_is_ignored(session: Session) -> None:
@@ -166,16 +181,16 @@ def test_a_stored_value_that_breaks_the_rules_is_ignored(session: Session) -> No
     session.add(PolicySetting(key="interval_months.cca_local.review", value="12"))
     session.commit()
 
-    policy = service.stored_policy(session)
+    policy = stored_policy(session)
     assert policy.months_for(Regime.REPPIR, DutyKind.EXERCISE) == 36
     assert policy.months_for(Regime.CCA_LOCAL, DutyKind.REVIEW) == 12
 
 
 @pytest.mark.usefixtures("three_plans")
 def test_the_calendar_shows_three_years_month_by_month(session: Session) -> None:
-    service.save_exercise(
+    save_exercise(
         session,
-        service.ExerciseValues(
+        ExerciseValues(
             title="Exercise Widnes",
             exercise_type="live",
             status="planned",
@@ -188,7 +203,7 @@ def test_the_calendar_shows_three_years_month_by_month(session: Session) -> None
         AS_OF,
     )
     session.commit()
-    calendar = service.planning_calendar(session, AS_OF, DutyPolicy())
+    calendar = planning_calendar(session, AS_OF, DutyPolicy())
 
     assert len(calendar.months) == 36
     assert calendar.months[0].first_day == date(2026, 12, 1)
@@ -211,8 +226,8 @@ def test_a_shortened_interval_shows_later_cycles_as_expected(
     session: Session, add_plan: Callable[..., Plan]
 ) -> None:
     add_plan("PLAN-L", regime="cca_local", adopted_on=date(2026, 6, 15))
-    policy = service.save_policy(session, choice(cca_local_review=12), by="")
-    calendar = service.planning_calendar(session, AS_OF, policy)
+    policy = save_policy(session, choice(cca_local_review=12), by="")
+    calendar = planning_calendar(session, AS_OF, policy)
     reviews = [
         (entry.on, entry.projected)
         for month in calendar.months
@@ -230,7 +245,7 @@ def test_the_demo_plans_come_with_their_records_and_keep_their_dates(session: Se
     path = DEMO_ROOT / "plans" / "plans.yaml"
     summary = load_plans(session, path)
     session.commit()
-    dates = {p.ref: (p.last_reviewed_on, p.last_exercised_on) for p in service.all_plans(session)}
+    dates = {p.ref: (p.last_reviewed_on, p.last_exercised_on) for p in all_plans(session)}
     counts = [
         session.scalar(select(func.count()).select_from(model))
         for model in (PlanReview, Exercise, Lesson)

@@ -11,8 +11,17 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from resilience.domain import plans as service
 from resilience.domain.duties import DutyKind, DutyPolicy, Regime, Status
+from resilience.domain.duty_dashboard import DutyRow, plan_duty_rows
+from resilience.domain.plan_exercises import (
+    ExerciseValues,
+    add_lesson,
+    close_lesson,
+    delete_exercise,
+    open_lessons,
+    save_exercise,
+)
+from resilience.domain.plan_reviews import delete_review, plan_reviews, record_review
 from resilience.errors import InputError
 from resilience.storage.models import Plan
 from resilience.storage.plan_models import Exercise, Lesson, PlanReview
@@ -21,12 +30,12 @@ POLICY = DutyPolicy()
 TODAY = date(2026, 12, 1)
 
 
-def due(plan: Plan, duty: DutyKind, as_of: date = TODAY) -> service.DutyRow:
-    return next(row for row in service.plan_duty_rows(plan, as_of, POLICY) if row.duty is duty)
+def due(plan: Plan, duty: DutyKind, as_of: date = TODAY) -> DutyRow:
+    return next(row for row in plan_duty_rows(plan, as_of, POLICY) if row.duty is duty)
 
 
 def review(session: Session, plan: Plan, on: date, **values: str) -> PlanReview:
-    return service.record_review(
+    return record_review(
         session,
         plan,
         reviewed_on=on,
@@ -37,7 +46,7 @@ def review(session: Session, plan: Plan, on: date, **values: str) -> PlanReview:
     )
 
 
-HELD = service.ExerciseValues(
+HELD = ExerciseValues(
     title="Exercise Mersey",
     exercise_type="table_top",
     status="held",
@@ -49,7 +58,7 @@ HELD = service.ExerciseValues(
 )
 
 
-def exercise_values(**changes: Any) -> service.ExerciseValues:
+def exercise_values(**changes: Any) -> ExerciseValues:
     return replace(HELD, **changes)
 
 
@@ -80,12 +89,12 @@ def test_the_latest_review_counts_and_deleting_it_falls_back(
     session.commit()
     assert plan.last_reviewed_on == date(2025, 8, 31)
 
-    service.delete_review(session, latest)
+    delete_review(session, latest)
     session.commit()
     assert plan.last_reviewed_on == date(2023, 1, 10)
     assert due(plan, DutyKind.REVIEW).due_on == date(2026, 1, 10)
 
-    service.delete_review(session, service.plan_reviews(session, plan)[0])
+    delete_review(session, plan_reviews(session, plan)[0])
     session.commit()
     assert plan.last_reviewed_on is None
     assert due(plan, DutyKind.REVIEW).due_on == date(2024, 6, 30)  # from adoption again
@@ -124,9 +133,7 @@ def test_a_held_exercise_of_any_type_discharges_the_exercise_duty(
     plan = add_plan(regime="reppir", adopted_on=date(2021, 6, 30))
     assert due(plan, DutyKind.EXERCISE).status is Status.OVERDUE
 
-    service.save_exercise(
-        session, exercise_values(exercise_type=kind, held_on=date(2025, 3, 12)), TODAY
-    )
+    save_exercise(session, exercise_values(exercise_type=kind, held_on=date(2025, 3, 12)), TODAY)
     session.commit()
 
     duty = due(plan, DutyKind.EXERCISE)
@@ -140,7 +147,7 @@ def test_a_planned_exercise_discharges_nothing_until_it_is_recorded_as_held(
     session: Session, add_plan: Callable[..., Plan]
 ) -> None:
     plan = add_plan()
-    planned = service.save_exercise(
+    planned = save_exercise(
         session,
         exercise_values(status="planned", planned_on=date(2027, 1, 20), held_on=None),
         TODAY,
@@ -148,7 +155,7 @@ def test_a_planned_exercise_discharges_nothing_until_it_is_recorded_as_held(
     session.commit()
     assert plan.last_exercised_on is None
 
-    service.save_exercise(
+    save_exercise(
         session,
         exercise_values(status="held", planned_on=date(2027, 1, 20), held_on=date(2026, 11, 30)),
         TODAY,
@@ -162,10 +169,8 @@ def test_changing_or_deleting_an_exercise_recomputes_every_plan_it_touched(
     session: Session, add_plan: Callable[..., Plan]
 ) -> None:
     first, second = add_plan("PLAN-1"), add_plan("PLAN-2")
-    older = service.save_exercise(
-        session, exercise_values(title="Older", held_on=date(2023, 5, 2)), TODAY
-    )
-    newer = service.save_exercise(
+    older = save_exercise(session, exercise_values(title="Older", held_on=date(2023, 5, 2)), TODAY)
+    newer = save_exercise(
         session,
         exercise_values(title="Newer", held_on=date(2025, 9, 9), plan_refs=("PLAN-1", "PLAN-2")),
         TODAY,
@@ -173,7 +178,7 @@ def test_changing_or_deleting_an_exercise_recomputes_every_plan_it_touched(
     session.commit()
     assert (first.last_exercised_on, second.last_exercised_on) == (date(2025, 9, 9),) * 2
 
-    service.save_exercise(
+    save_exercise(
         session,
         exercise_values(title="Newer", held_on=date(2025, 9, 9), plan_refs=("PLAN-2",)),
         TODAY,
@@ -182,8 +187,8 @@ def test_changing_or_deleting_an_exercise_recomputes_every_plan_it_touched(
     session.commit()
     assert first.last_exercised_on == date(2023, 5, 2)
 
-    service.delete_exercise(session, older)
-    service.delete_exercise(session, newer)
+    delete_exercise(session, older)
+    delete_exercise(session, newer)
     session.commit()
     assert (first.last_exercised_on, second.last_exercised_on) == (None, None)
     assert due(first, DutyKind.EXERCISE).due_on == date(2024, 6, 30)
@@ -206,7 +211,7 @@ def test_bad_exercises_are_refused_naming_the_field(
 ) -> None:
     add_plan()
     with pytest.raises(InputError) as raised:
-        service.save_exercise(session, exercise_values(**values), TODAY)
+        save_exercise(session, exercise_values(**values), TODAY)
     assert raised.value.field == field
     session.rollback()
     assert session.scalar(select(func.count()).select_from(Exercise)) == 0
@@ -214,47 +219,45 @@ def test_bad_exercises_are_refused_naming_the_field(
 
 def test_lessons_are_tracked_to_closure(session: Session, add_plan: Callable[..., Plan]) -> None:
     add_plan()
-    exercise = service.save_exercise(session, exercise_values(held_on=date(2025, 3, 12)), TODAY)
-    lesson = service.add_lesson(
+    exercise = save_exercise(session, exercise_values(held_on=date(2025, 3, 12)), TODAY)
+    lesson = add_lesson(
         session, exercise, description="Update the cascade", owner="EPO", due_on=date(2025, 6, 1)
     )
-    service.add_lesson(
+    add_lesson(
         session, exercise, description="Brief members", owner="Comms", due_on=date(2025, 4, 1)
     )
     session.commit()
-    assert [item.description for item in service.open_lessons(session)] == [
+    assert [item.description for item in open_lessons(session)] == [
         "Brief members",
         "Update the cascade",
     ]
 
-    service.close_lesson(session, lesson, closed_on=date(2025, 5, 20), note="Done", today=TODAY)
+    close_lesson(session, lesson, closed_on=date(2025, 5, 20), note="Done", today=TODAY)
     session.commit()
-    assert [item.description for item in service.open_lessons(session)] == ["Brief members"]
+    assert [item.description for item in open_lessons(session)] == ["Brief members"]
     with pytest.raises(InputError, match="was closed on 20 May 2025"):
-        service.close_lesson(session, lesson, closed_on=date(2025, 5, 21), note="", today=TODAY)
+        close_lesson(session, lesson, closed_on=date(2025, 5, 21), note="", today=TODAY)
 
 
 def test_lesson_dates_cannot_come_before_the_exercise(
     session: Session, add_plan: Callable[..., Plan]
 ) -> None:
     add_plan()
-    exercise = service.save_exercise(session, exercise_values(held_on=date(2025, 3, 12)), TODAY)
+    exercise = save_exercise(session, exercise_values(held_on=date(2025, 3, 12)), TODAY)
     with pytest.raises(InputError) as raised:
-        service.add_lesson(session, exercise, description="x", owner="y", due_on=date(2025, 3, 11))
+        add_lesson(session, exercise, description="x", owner="y", due_on=date(2025, 3, 11))
     assert raised.value.field == "due_on"
-    lesson = service.add_lesson(
-        session, exercise, description="x", owner="y", due_on=date(2025, 3, 12)
-    )
+    lesson = add_lesson(session, exercise, description="x", owner="y", due_on=date(2025, 3, 12))
     with pytest.raises(InputError) as raised:
-        service.close_lesson(session, lesson, closed_on=date(2025, 3, 1), note="", today=TODAY)
+        close_lesson(session, lesson, closed_on=date(2025, 3, 1), note="", today=TODAY)
     assert raised.value.field == "closed_on"
-    planned = service.save_exercise(
+    planned = save_exercise(
         session,
         exercise_values(title="Later", status="planned", planned_on=date(2027, 1, 1), held_on=None),
         TODAY,
     )
     with pytest.raises(InputError, match="once the exercise has been held"):
-        service.add_lesson(session, planned, description="x", owner="y", due_on=date(2027, 2, 1))
+        add_lesson(session, planned, description="x", owner="y", due_on=date(2027, 2, 1))
     assert session.scalar(select(func.count()).select_from(Lesson)) == 1
 
 
@@ -262,10 +265,10 @@ def test_an_exercise_with_lessons_cannot_go_back_to_planned(
     session: Session, add_plan: Callable[..., Plan]
 ) -> None:
     add_plan()
-    exercise = service.save_exercise(session, exercise_values(held_on=date(2025, 3, 12)), TODAY)
-    service.add_lesson(session, exercise, description="x", owner="y", due_on=date(2025, 4, 1))
+    exercise = save_exercise(session, exercise_values(held_on=date(2025, 3, 12)), TODAY)
+    add_lesson(session, exercise, description="x", owner="y", due_on=date(2025, 4, 1))
     with pytest.raises(InputError) as raised:
-        service.save_exercise(
+        save_exercise(
             session,
             exercise_values(status="planned", planned_on=date(2027, 1, 1)),
             TODAY,
@@ -285,7 +288,7 @@ def test_withdrawn_plans_have_no_duties_and_draft_ones_only_the_duty_to_prepare(
         notified_on=date(2026, 8, 3),
         last_exercised_on=date(2026, 7, 1),  # an exercise of the draft
     )
-    assert service.plan_duty_rows(withdrawn, TODAY, POLICY) == []
-    [prepare] = service.plan_duty_rows(draft, TODAY, POLICY)
+    assert plan_duty_rows(withdrawn, TODAY, POLICY) == []
+    [prepare] = plan_duty_rows(draft, TODAY, POLICY)
     assert (prepare.duty, prepare.due_on) == (DutyKind.PREPARE, date(2027, 2, 3))
     assert prepare.regime is Regime.COMAH_EXTERNAL

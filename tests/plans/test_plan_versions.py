@@ -13,7 +13,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from resilience.domain import plans as service
+from resilience.domain.plan_records import (
+    next_version_label,
+    plan_versions,
+    store_version,
+    version_path,
+)
 from resilience.errors import InputError
 from resilience.storage.models import Plan
 from resilience.storage.plan_models import PlanVersion
@@ -46,7 +51,7 @@ def test_store_version_keeps_every_version_under_a_generated_name(
 ) -> None:
     plan = add_plan()
     store = tmp_path / "store"
-    first = service.store_version(
+    first = store_version(
         session,
         plan,
         io.BytesIO(PDF),
@@ -57,7 +62,7 @@ def test_store_version_keeps_every_version_under_a_generated_name(
         uploaded_by="officer@test.invalid",
         uploads=store,
     )
-    second = service.store_version(
+    second = store_version(
         session,
         plan,
         io.BytesIO(DOCX),
@@ -74,10 +79,10 @@ def test_store_version_keeps_every_version_under_a_generated_name(
     assert first.stored_name.endswith(".pdf") and "Runcorn" not in first.stored_name
     assert (first.size_bytes, first.sha256) == (len(PDF), hashlib.sha256(PDF).hexdigest())
     assert second.original_name == "passwd" and second.content_type == "text/html"
-    assert service.version_path(store, first).read_bytes() == PDF
-    assert service.version_path(store, second).read_bytes() == DOCX
-    assert [v.label for v in service.plan_versions(session, plan)] == ["2", "1"]
-    assert service.next_version_label(session, plan) == "3"
+    assert version_path(store, first).read_bytes() == PDF
+    assert version_path(store, second).read_bytes() == DOCX
+    assert [v.label for v in plan_versions(session, plan)] == ["2", "1"]
+    assert next_version_label(session, plan) == "3"
     assert sorted(p.name for p in store.iterdir()) == sorted(
         [first.stored_name, second.stored_name]
     )
@@ -104,7 +109,7 @@ def test_a_bad_upload_leaves_no_record_and_no_file(
     plan = add_plan()
     store = tmp_path / "store"
     with pytest.raises(InputError) as raised:
-        service.store_version(
+        store_version(
             session,
             plan,
             io.BytesIO(data),

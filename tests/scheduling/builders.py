@@ -24,8 +24,19 @@ OWNER = "member-owner@council.test"
 PASS_AT = time(8, 0)  # UTC: 08:00 or 09:00 in London, the same calendar day
 
 
-def add_user(session: Session, email: str, role: str, active: bool = True) -> User:
-    user = User(email=email, role=role, password_hash="not a real hash", active=active)
+# Refresher training is reminded through the same passes, counted from when an account was made.
+# The people of the plan-duty tests joined after every day those tests simulate (and the real
+# clock's, for decades), so that none of them is due training there: what those tests count is
+# plan reminders. test_training_reminders.py gives its people real join and attendance dates.
+JOINED = datetime(2090, 1, 1, 9, 0, tzinfo=UTC)
+
+
+def add_user(
+    session: Session, email: str, role: str, active: bool = True, joined: datetime = JOINED
+) -> User:
+    user = User(
+        email=email, role=role, password_hash="not a real hash", active=active, created_at=joined
+    )
     session.add(user)
     session.flush()
     return user

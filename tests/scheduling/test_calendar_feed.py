@@ -166,3 +166,123 @@ def test_a_user_makes_their_own_link_and_sees_it(
     url = page.text_by_id["calendar-feed-url"]
     assert url.startswith("http://localhost/calendar/") and url.endswith(".ics")
     assert anonymous.get(url.removeprefix("http://localhost")).status_code == 200
+
+
+def test_invited_training_and_planned_exercises_keep_their_uids_and_show_cancellations(
+    client_as: Callable[[str], FlaskClient],
+    anonymous: FlaskClient,
+    sessions: sessionmaker[Session],
+) -> None:
+    client_as("member")
+    client_as("officer")
+    with sessions() as session:
+        member = _user(session, "member@test.invalid")
+        owned = add_plan(session, "OWN", title="Member's plan", owner="member@test.invalid")
+        other = add_plan(session, "OTHER", title="Someone else's plan")
+        held = Exercise(
+            title="Held already",
+            exercise_type="live",
+            status="held",
+            held_on=date(2026, 3, 1),
+            plans=[owned],
+        )
+        mine = Exercise(
+            title="Exercise Widnes",
+            exercise_type="table_top",
+            status="planned",
+            planned_on=date(2027, 9, 8),
+            plans=[owned],
+        )
+        theirs = Exercise(
+            title="Exercise Runcorn",
+            exercise_type="live",
+            status="planned",
+            planned_on=date(2027, 10, 1),
+            plans=[other],
+        )
+        briefing = TrainingSession(
+            title="COMAH briefing",
+            starts_at=datetime(2027, 3, 10, 18, 0, tzinfo=UTC),
+            ends_at=datetime(2027, 3, 10, 20, 0, tzinfo=UTC),
+            audience="members",
+            place="Council Chamber",
+        )
+        called_off = TrainingSession(
+            title="Pipelines walk-round",
+            starts_at=datetime(2027, 4, 2, 10, 0, tzinfo=UTC),
+            ends_at=datetime(2027, 4, 2, 12, 0, tzinfo=UTC),
+            audience="both",
+            place="Ditton",
+            status="cancelled",
+        )
+        not_invited = TrainingSession(
+            title="Responders only",
+            starts_at=datetime(2027, 5, 5, 10, 0, tzinfo=UTC),
+            ends_at=datetime(2027, 5, 5, 12, 0, tzinfo=UTC),
+            audience="responders",
+            place="Runcorn",
+        )
+        session.add_all([held, mine, theirs, briefing, called_off, not_invited])
+        session.flush()
+        session.add_all(
+            [
+                Invitation(session_id=briefing.id, user_id=member.id),
+                Invitation(session_id=called_off.id, user_id=member.id),
+            ]
+        )
+        token = renew_calendar_token(session, member.id, datetime.now(UTC))
+        ids = {
+            "mine": mine.id,
+            "theirs": theirs.id,
+            "briefing": briefing.id,
+            "called_off": called_off.id,
+        }
+        session.commit()
+
+    raw, calendar = _feed(anonymous, token)
+    uids = [str(event["UID"]) for event in calendar.events]
+    assert len(uids) == len(set(uids)), "an event appears twice"
+    events = _events(calendar)
+    briefing_uid = f"training-session-{ids['briefing']}@resilience"
+    called_off_uid = f"training-session-{ids['called_off']}@resilience"
+    exercise_uid = f"exercise-{ids['mine']}@resilience"
+    # The member's own plan is undated (no adoption date): its duty has no day to go on.
+    assert set(events) == {briefing_uid, called_off_uid, exercise_uid}
+    assert str(events[briefing_uid]["STATUS"]) == "CONFIRMED"
+    assert str(events[briefing_uid]["SUMMARY"]) == "Training: COMAH briefing"
+    assert str(events[briefing_uid]["LOCATION"]) == "Council Chamber"
+    assert str(events[briefing_uid]["URL"]) == f"http://localhost/training/{ids['briefing']}"
+    assert (events[briefing_uid].decoded("DTSTART"), events[briefing_uid].decoded("DTEND")) == (
+        datetime(2027, 3, 10, 18, 0, tzinfo=UTC),
+        datetime(2027, 3, 10, 20, 0, tzinfo=UTC),
+    )
+    assert str(events[called_off_uid]["STATUS"]) == "CANCELLED"
+    assert str(events[exercise_uid]["SUMMARY"]) == "Exercise: Exercise Widnes"
+    assert events[exercise_uid].decoded("DTSTART") == date(2027, 9, 8)
+
+    # The session moves by an hour and the exercise is renamed: the same events, updated.
+    with sessions.begin() as session:
+        moved = session.get(TrainingSession, ids["briefing"])
+        assert moved is not None
+        moved.starts_at = datetime(2027, 3, 10, 19, 0, tzinfo=UTC)
+        moved.ends_at = datetime(2027, 3, 10, 21, 0, tzinfo=UTC)
+        renamed = session.get(Exercise, ids["mine"])
+        assert renamed is not None
+        renamed.title = "Exercise Widnes (rearranged)"
+    _raw, again = _feed(anonymous, token)
+    events = _events(again)
+    assert set(events) == {briefing_uid, called_off_uid, exercise_uid}
+    assert events[briefing_uid].decoded("DTSTART") == datetime(2027, 3, 10, 19, 0, tzinfo=UTC)
+    assert str(events[exercise_uid]["SUMMARY"]) == "Exercise: Exercise Widnes (rearranged)"
+
+    # Staff see every planned exercise; only their own invitations, here none.
+    with sessions() as session:
+        officer = renew_calendar_token(
+            session, _user(session, "officer@test.invalid").id, datetime.now(UTC)
+        )
+        session.commit()
+    _raw, staff = _feed(anonymous, officer)
+    staff_uids = set(_events(staff))
+    assert {exercise_uid, f"exercise-{ids['theirs']}@resilience"} <= staff_uids
+    assert not any(uid.startswith("training-session-") for uid in staff_uids)
+    assert raw.count(b"BEGIN:VEVENT") == 3

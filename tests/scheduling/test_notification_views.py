@@ -6,15 +6,17 @@ from collections.abc import Callable
 from datetime import date
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from resilience.scheduling.clock import SettableClock
 from resilience.storage.models import User
 from resilience.storage.reminder_models import Notification
-from tests.scheduling.builders import Runner, add_plan, morning
+from tests.scheduling.builders import JOINED, Runner, add_plan, morning
 from tests.web.html import Page
+from tests.web.test_layout import parse
 
 # Review due 2 March 2027 for the plan the signed-in user owns.
 D30, D7 = date(2027, 1, 31), date(2027, 2, 23)
@@ -27,6 +29,8 @@ def _reminders_for(
     client = client_as(role)
     client_as("officer")  # someone else, with reminders of their own
     with sessions() as session:
+        # Nobody here is due refresher training on these days: the plan's reminders are counted.
+        session.execute(update(User).values(created_at=JOINED))
         add_plan(
             session,
             "P1",
@@ -99,3 +103,49 @@ def test_nobody_marks_another_persons_notification(
         assert session.scalars(
             select(Notification.read_at).where(Notification.id.in_(theirs))
         ).all() == [None, None]
+
+
+def _nav_links(client: FlaskClient, path: str) -> list[tuple[str, str]]:
+    """Return the (href, text) of each link of the service navigation, as a browser shows it."""
+    response = client.get(path)
+    assert response.status_code == 200
+    nav = parse(response.text).find_all("nav", "govuk-service-navigation__wrapper")[0]
+    return [(a.attrs["href"], a.text()) for a in nav.find_all("a")]
+
+
+def test_the_navigation_shows_the_signed_in_users_unread_count(
+    app: Flask,
+    client_as: Callable[[str], FlaskClient],
+    sessions: sessionmaker[Session],
+    anonymous: FlaskClient,
+) -> None:
+    member = _reminders_for("member", client_as, sessions)
+    officer = client_as("officer")
+    assert ("/notifications", "Notifications (2)") in _nav_links(member, "/training/")
+    _page, items = _items(member)
+    newest = next(item for item in items if "data-notification" in item)
+    member.post(f"/notifications/{newest['data-notification']}/read")
+    assert ("/notifications", "Notifications (1)") in _nav_links(member, "/members/")
+    member.post("/notifications/read-all")
+    links = _nav_links(member, "/notifications")
+    assert ("/notifications", "Notifications") in links
+    assert not any(text.startswith("Notifications (") for _href, text in links)
+    # The count is the user's own: the officer's two reminders are still unread.
+    assert ("/notifications", "Notifications (2)") in _nav_links(officer, "/training/")
+
+    # Nobody is signed in on the sign-in page: no navigation, and no count asked for.
+    statements: list[str] = []
+
+    def seen(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    engine = app.extensions["engine"]
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        page = parse(anonymous.get("/login").text)
+        assert page.find_all("nav", "govuk-service-navigation__wrapper") == []
+        assert not any("notifications" in sql for sql in statements)
+        _nav_links(member, "/training/")
+        assert any("notifications" in sql for sql in statements)  # the listener does listen
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)

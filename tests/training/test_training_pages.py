@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, timedelta
 
 from flask import Flask, url_for
 from flask.testing import FlaskClient
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from resilience.domain.duty_policy import PolicyChoice, save_policy, stored_policy
 from resilience.storage.models import User, utcnow
 from resilience.storage.training_models import Attendance, TrainingSession
 from tests.training.builders import make_session
@@ -158,3 +160,28 @@ def test_members_cannot_plan_sessions_or_record_attendance(
         assert member.get(url).status_code == 403, endpoint
         assert member.post(url, data={}).status_code == 403, endpoint
     assert member.get(urls(app, "training.detail", session_id=record.id)).status_code == 200
+
+
+def test_who_is_due_says_when_reminders_go_as_the_duty_policy_sets_them(
+    app: Flask, client_as: Callable[[str], FlaskClient], sessions: sessionmaker[Session]
+) -> None:
+    planner = client_as("planner")
+    page = Page(planner.get(urls(app, "training.due")).text)
+    assert page.text_by_id["reminder-rule"] == (
+        "Each person is reminded of their own training 90, 30 and 7 days before the due date "
+        "and weekly while overdue, as for plan duties."
+    )
+    # The reminder pass reads the same stored policy for training as for plan duties.
+    with sessions() as session:
+        choice = PolicyChoice.of(stored_policy(session))
+        save_policy(
+            session,
+            replace(choice, reminder_lead_days=(60, 14), overdue_reminder_every_days=14),
+            "admin@test.invalid",
+        )
+        session.commit()
+    page = Page(planner.get(urls(app, "training.due")).text)
+    assert page.text_by_id["reminder-rule"] == (
+        "Each person is reminded of their own training 60 and 14 days before the due date "
+        "and every 14 days while overdue, as for plan duties."
+    )
