@@ -211,3 +211,34 @@ def test_a_bad_upload_page_is_a_400_with_the_error_beside_the_field(
     assert page.one("form").attrs["enctype"] == "multipart/form-data"
     assert session.scalar(select(func.count()).select_from(PlanVersion)) == 1
     assert stored_files(instance) == files_before
+
+
+def test_members_cannot_download_official_sensitive_documents(
+    editor: FlaskClient,
+    add_plan: Callable[..., Plan],
+    app: Flask,
+    client_as: Callable[[str], FlaskClient],
+) -> None:
+    add_plan("PLAN-SECRET", marking="OFFICIAL-SENSITIVE")
+    add_plan("PLAN-OPEN", marking="OFFICIAL")
+    assert upload(editor, "PLAN-SECRET", PDF, "secret.pdf", "1")[0] == 302
+    assert upload(editor, "PLAN-OPEN", PDF, "open.pdf", "1")[0] == 302
+    member = client_as("member")
+    for ref, allowed in (("PLAN-SECRET", False), ("PLAN-OPEN", True)):
+        with app.test_request_context():
+            page = parse(member.get(url_for("plans.plan_detail", ref=ref)).text)
+        version = next(iter(plan_versions_of(app, ref)))
+        with app.test_request_context():
+            url = url_for("plans.version_download", ref=ref, version_id=version)
+        response = member.get(url)
+        assert response.status_code == (200 if allowed else 403), ref
+        response.close()
+        links = [a for a in page.find_all("a") if "/versions/" in a.attrs.get("href", "")]
+        assert bool(links) == allowed, ref  # no link offered where the download is refused
+
+
+def plan_versions_of(app: Flask, ref: str) -> list[int]:
+    sessions = app.extensions["sessions"]
+    with sessions() as session:
+        plan = session.scalars(select(Plan).where(Plan.ref == ref)).one()
+        return [v.id for v in plan_versions(session, plan)]
