@@ -26,7 +26,6 @@ from resilience.domain.annual_report_model import (
     Source,
     default_period,
     figure,
-    long_date,
 )
 from resilience.domain.annual_report_training import training_section
 from resilience.domain.duties import DutyKind, DutyPolicy, Regime, Status
@@ -34,6 +33,7 @@ from resilience.domain.duty_dashboard import plan_duty_rows
 from resilience.domain.duty_policy import stored_policy
 from resilience.domain.plan_exercises import EXERCISE_TYPES
 from resilience.domain.plan_reviews import REVIEW_OUTCOMES
+from resilience.domain.record_dates import long_date
 from resilience.domain.training import load_training_policy, local_date
 from resilience.storage.models import Hazard, Plan, Ward
 from resilience.storage.plan_models import Exercise, Lesson, PlanReview, PlanVersion
@@ -54,7 +54,6 @@ __all__ = [
     "annual_report",
     "authority_name",
     "default_period",
-    "long_date",
 ]
 
 # --- computing it -------------------------------------------------------------------------------

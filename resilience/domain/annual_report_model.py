@@ -12,6 +12,7 @@ from datetime import date, datetime
 from dateutil.relativedelta import relativedelta
 
 from resilience.domain.duties import DutyKind, Regime, Status
+from resilience.domain.record_dates import long_date
 from resilience.errors import InputError
 
 STATUS_LABELS = {Status.OK: "On track", Status.DUE_SOON: "Due soon", Status.OVERDUE: "Overdue"}
@@ -65,11 +66,6 @@ class ReportPeriod:
     @property
     def label(self) -> str:
         return f"{long_date(self.start)} to {long_date(self.end)}"
-
-
-def long_date(day: date) -> str:
-    """Return a date as GOV.UK writes it: 8 November 2023."""
-    return f"{day.day} {day:%B %Y}"
 
 
 def default_period(today: date, start_month: int = 6, start_day: int = 1) -> ReportPeriod:

@@ -19,6 +19,7 @@ from resilience.domain.duties import DutyKind, DutyPolicy, Regime, Status
 from resilience.domain.duty_dashboard import plan_duty_rows
 from resilience.domain.duty_policy import stored_policy
 from resilience.domain.plan_records import REGIME_LABELS
+from resilience.domain.record_dates import long_date
 from resilience.domain.register_views import ZONE_LABELS, ZoneExposureView, exposure_rows
 from resilience.storage.models import Hazard, Plan
 from resilience.storage.plan_models import Exercise
@@ -160,11 +161,6 @@ class BriefingCard:
         for plan in self.plans:
             lines.append(plan_sentence(plan, self.as_of))
         return lines
-
-
-def long_date(day: date) -> str:
-    """Return a date as GOV.UK writes it: 8 November 2023."""
-    return f"{day.day} {day:%B %Y}"
 
 
 def article(words: str) -> str:

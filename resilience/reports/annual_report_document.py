@@ -9,8 +9,8 @@ from resilience.domain.annual_report import (
     AnnualReport,
     Figure,
     Source,
-    long_date,
 )
+from resilience.domain.record_dates import long_date
 from resilience.domain.training import AUDIENCES, TOPICS
 from resilience.reports.document import Block, Document, Heading, Table, Text
 

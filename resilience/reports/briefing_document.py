@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date
 
-from resilience.domain.briefing import STATUS_WORDS, BriefingCard, long_date, round_people
+from resilience.domain.briefing import STATUS_WORDS, BriefingCard, round_people
+from resilience.domain.record_dates import long_date
 from resilience.domain.training import AUDIENCES, TOPICS, local_time
 from resilience.reports.document import Block, Bullets, Document, Heading, Image, Table, Text
 from resilience.storage.training_models import TrainingSession
