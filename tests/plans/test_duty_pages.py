@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from resilience.storage.models import Plan
 from resilience.storage.plan_models import Exercise, PolicySetting
-from tests.plans.pages import Node, error_summary_links, field_error, parse
+from tests.html_tree import Node, parse
+from tests.plans.pages import error_summary_links, field_error
 
 
 def url(app: Flask, endpoint: str, **values: Any) -> str:

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from resilience.storage.models import Plan
 from resilience.storage.plan_models import Exercise, Lesson, PlanReview
 from tests.factories import make_establishment
-from tests.plans.pages import Node, error_summary_links, field_error, marking, parse
+from tests.html_tree import Node, parse
+from tests.plans.pages import error_summary_links, field_error, marking
 
 TODAY = date(2026, 12, 1)
 

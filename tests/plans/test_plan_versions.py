@@ -22,7 +22,8 @@ from resilience.domain.plan_records import (
 from resilience.errors import InputError
 from resilience.storage.models import Plan
 from resilience.storage.plan_models import PlanVersion
-from tests.plans.pages import field_error, marking, parse
+from tests.html_tree import parse
+from tests.plans.pages import field_error, marking
 
 PDF = b"%PDF-1.7\n" + bytes(range(256)) * 40 + b"\n%%EOF\n"
 DOCX = b"PK\x03\x04" + bytes(reversed(range(256))) * 10

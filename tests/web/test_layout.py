@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
@@ -29,6 +27,8 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import InputRequired, Optional
+
+from tests.html_tree import Node, parse
 
 
 def package_dir(name: str) -> Path:
@@ -134,98 +134,6 @@ def build_layout_app() -> Flask:
         )
 
     return app
-
-
-@dataclass
-class Node:
-    """An element of a parsed page."""
-
-    tag: str
-    attrs: dict[str, str]
-    parent: Node | None = None
-    children: list[Node | str] = field(default_factory=list)
-
-    def iter(self) -> Iterator[Node]:
-        yield self
-        for child in self.children:
-            if isinstance(child, Node):
-                yield from child.iter()
-
-    def find_all(self, tag: str | None = None, cls: str | None = None) -> list[Node]:
-        return [
-            n
-            for n in self.iter()
-            if (tag is None or n.tag == tag) and (cls is None or cls in n.classes)
-        ]
-
-    def by_id(self, element_id: str) -> Node:
-        matches = [n for n in self.iter() if n.attrs.get("id") == element_id]
-        assert len(matches) == 1, f"expected one element with id {element_id!r}"
-        return matches[0]
-
-    def text(self) -> str:
-        return " ".join("".join(self.texts()).split())
-
-    def texts(self) -> Iterator[str]:
-        for child in self.children:
-            if isinstance(child, str):
-                yield child
-            else:
-                yield from child.texts()
-
-    def is_inside(self, other: Node) -> bool:
-        node = self.parent
-        while node is not None:
-            if node is other:
-                return True
-            node = node.parent
-        return False
-
-    def closest(self, cls: str) -> Node:
-        node = self.parent
-        while node is not None and cls not in node.classes:
-            node = node.parent
-        assert node is not None, f"no ancestor of <{self.tag}> has class {cls}"
-        return node
-
-    @property
-    def classes(self) -> set[str]:
-        return set(self.attrs.get("class", "").split())
-
-
-class TreeBuilder(HTMLParser):
-    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.root = Node("#document", {})
-        self.current = self.root
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        node = Node(tag, {k: v or "" for k, v in attrs}, self.current)
-        self.current.children.append(node)
-        if tag not in self.VOID:
-            self.current = node
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.current.children.append(Node(tag, {k: v or "" for k, v in attrs}, self.current))
-
-    def handle_endtag(self, tag: str) -> None:
-        node: Node | None = self.current
-        while node is not None and node.tag != tag:
-            node = node.parent
-        assert node is not None and node.parent is not None, f"stray </{tag}>"
-        self.current = node.parent
-
-    def handle_data(self, data: str) -> None:
-        self.current.children.append(data)
-
-
-def parse(html: str) -> Node:
-    builder = TreeBuilder()
-    builder.feed(html)
-    builder.close()
-    return builder.root
 
 
 @pytest.fixture
