@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import Flask
+from typing import TYPE_CHECKING, Any
 
 from resilience.config import MAX_UPLOAD_BYTES, Settings
-from resilience.storage.database import make_engine, make_sessionmaker
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Return the web application, configured from the environment (or `test_config`)."""
+    # Imported here, not with the package, so that the console commands start without Flask.
+    from flask import Flask
+
+    from resilience.storage.database import make_engine, make_sessionmaker
+
     settings = Settings.from_environment()
     app = Flask(
         __name__,

@@ -9,16 +9,17 @@ from types import FrameType
 
 import click
 
-from resilience.config import Settings
-from resilience.scheduling.mailer import mailer_from_settings
-from resilience.scheduling.process import ReminderService, run_until
-from resilience.storage.database import make_engine, make_sessionmaker, migrate
-
 
 @click.command()
 @click.option("--once", is_flag=True, help="Do one reminder pass now, print what it did, and exit.")
 def scheduler(once: bool) -> None:
     """Send reminders: a pass every hour until SIGTERM or Ctrl-C (run one such process)."""
+    # Imported here so that `resilience --help` and `scheduler --help` need no database stack.
+    from resilience.config import Settings
+    from resilience.scheduling.mailer import mailer_from_settings
+    from resilience.scheduling.process import ReminderService, run_until
+    from resilience.storage.database import make_engine, make_sessionmaker, migrate
+
     # --once prints its summary on standard output; the long-running process logs each pass.
     logging.basicConfig(
         level=logging.WARNING if once else logging.INFO,
