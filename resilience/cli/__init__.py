@@ -39,3 +39,7 @@ for command in (
     scheduler,
 ):
     main.add_command(command)
+
+from resilience.cli.plume_command import plume  # noqa: E402  (light: imports numpy when run)
+
+main.add_command(plume)
