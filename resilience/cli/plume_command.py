@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 CENTRELINE_DISTANCES_M: tuple[int, ...] = (10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000)
 SCREENING_NOTE = (
     "Screening estimate: steady Gaussian plume, neutrally buoyant gas, flat ground "
-    "(DESIGN.md §6). Not a substitute for the fire service's or UKHSA's modelling."
+    "(Briggs 1973 spreads). Not a substitute for the fire service's or UKHSA's modelling."
 )
 _STABILITY = ("A", "B", "C", "D", "E", "F")
 _TERRAIN = ("rural", "urban")
@@ -40,17 +40,34 @@ class Level:
 
 
 @click.command()
-@click.option("--lon", help="Longitude of the release, degrees (WGS84).")
-@click.option("--lat", help="Latitude of the release, degrees (WGS84).")
-@click.option("--rate", help="Release rate, g/s.")
-@click.option("--height", help="Release height, m.  [default: 0]")
-@click.option("--wind-speed", "wind_speed", help="Wind speed, m/s (at least 0.5).")
-@click.option("--wind-from", "wind_from", help="Bearing the wind blows from, degrees.")
-@click.option("--stability", help="Pasquill stability class, A to F.")
-@click.option("--terrain", help="rural or urban.  [default: rural]")
-@click.option("--level", "levels", multiple=True, help="NAME=MG_PER_M3; repeatable.")
-@click.option("--max-distance", "max_distance", help="Farthest distance, m.  [default: 10000]")
-@click.option("--format", "output_format", help="geojson or csv.  [default: geojson]")
+@click.option("--lon", metavar="LON", help="Longitude, degrees (WGS84).  [required]")
+@click.option("--lat", metavar="LAT", help="Latitude, degrees (WGS84).  [required]")
+@click.option("--rate", metavar="G_PER_S", help="Release rate, g/s.  [required]")
+@click.option("--height", metavar="M", help="Release height, m.  [default: 0]")
+@click.option(
+    "--wind-speed",
+    "wind_speed",
+    metavar="M_PER_S",
+    help="Wind speed, m/s, 0.5 or more.  [required]",
+)
+@click.option(
+    "--wind-from", "wind_from", metavar="DEGREES", help="Bearing the wind blows from.  [required]"
+)
+@click.option("--stability", metavar="A-F", help="Pasquill stability class.  [required]")
+@click.option("--terrain", metavar="rural|urban", help="Terrain.  [default: rural]")
+@click.option(
+    "--level",
+    "levels",
+    multiple=True,
+    metavar="NAME=MG_PER_M3",
+    help="A level; repeatable.  [required]",
+)
+@click.option(
+    "--max-distance", "max_distance", metavar="M", help="Farthest distance, m.  [default: 10000]"
+)
+@click.option(
+    "--format", "output_format", metavar="geojson|csv", help="Output format.  [default: geojson]"
+)
 @reports_input_errors
 def plume(
     lon: str | None,

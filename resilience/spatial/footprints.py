@@ -68,8 +68,9 @@ def footprint_bng(
     widest = 0.0
     for start, end in above_level_ranges(release, level_mg_m3, max_distance_m):
         farthest = end
-        if end <= start:
-            continue  # a single point: no area
+        if end <= start:  # a single point (max_distance 1 m): a crosswind line, no area
+            widest = max(widest, float(half_width_m(release, end, level_mg_m3)))
+            continue
         x, width = _outline(release, level_mg_m3, start, end, max_distance_m)
         widest = max(widest, _widest(release, level_mg_m3, x, width))
         parts.append(_downwind(_plume_polygon(x, width), source, wind_from_deg))

@@ -209,3 +209,12 @@ def test_ppm_converts_at_25_degrees() -> None:
     # Chlorine, 70.90 g/mol: 1 ppm is 2.900 mg/m³ (HSE EH40 lists 2.9 mg/m³ for 1 ppm).
     assert ppm_to_mg_m3(1.0, 70.90) == pytest.approx(2.900, abs=5e-4)
     assert ppm_to_mg_m3(0.0, 17.03) == 0.0
+
+
+def test_a_max_distance_of_one_metre_is_a_line_with_no_area() -> None:
+    case, q, u = ("rural", "D"), 100.0, 3.0
+    found = footprint_bng(release(case, q, u, 0.0), SOURCE, 90.0, 1.0, 1.0)
+    assert found.area_bng.is_empty and found.area_m2 == 0.0
+    assert found.max_distance_m == 1.0
+    width = expected_half_width(case, np.array([1.0]), q, u, 0.0, 1.0)[0]
+    assert width > 0 and found.max_half_width_m == pytest.approx(width, rel=1e-9)
