@@ -65,6 +65,11 @@ COMMANDS: dict[str, LazyCommand] = {
         "scheduler",
         "Send reminders: a pass every hour until SIGTERM or Ctrl-C (run one such process).",
     ),
+    "plume": LazyCommand(
+        "resilience.cli.plume_commands",
+        "plume",
+        "Print where a continuous gas release could exceed each --level (a screening estimate).",
+    ),
 }
 
 
