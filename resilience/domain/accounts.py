@@ -54,8 +54,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 }
 WRONG = "Enter a correct e-mail address and password"
 LOCKED = (
-    "Too many failed attempts with this e-mail address: signing in with it is paused for "
-    "15 minutes. Try again later, or ask an administrator to unlock it"
+    "Too many failed attempts with this e-mail address: it is locked for 15 minutes. "
+    "Try again later, or ask an administrator to unlock it"
 )
 # Addresses at .invalid (RFC 6761) can never receive mail; the demo and test accounts use it.
 NEVER_DELIVERED = ".invalid"
