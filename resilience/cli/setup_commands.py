@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from resilience.cli.input_errors import reports_input_errors
 from resilience.config import Settings
-from resilience.domain.accounts import ROLES, add_or_update_user
+from resilience.domain.accounts import ROLES, add_or_update_user, normalise_email
 from resilience.domain.demo import ensure_demo_users, load_demo
 from resilience.domain.register_transfer import (
     EXPORT_FORMATS,
@@ -21,6 +21,7 @@ from resilience.domain.register_transfer import (
     export_any,
     import_any,
 )
+from resilience.domain.sign_in_throttle import unlock
 from resilience.errors import InputError
 from resilience.storage.audit import set_actor
 from resilience.storage.backup import backup, restore
@@ -118,6 +119,17 @@ def users_add(email: str, role: str) -> None:
                 field=error.field,
             ) from None
         click.echo(f"{user.email}: {ROLES[role]}")
+
+
+@users.command("unlock")
+@click.argument("email")
+@reports_input_errors
+def users_unlock(email: str) -> None:
+    """Let EMAIL sign in again after too many failed attempts (the unlock is audited)."""
+    address = normalise_email(email)
+    with _work() as session:
+        was_locked = unlock(session, address)
+    click.echo(f"{address}: unlocked" if was_locked else f"{address}: was not locked")
 
 
 @click.command("backup")

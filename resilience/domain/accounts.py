@@ -1,15 +1,28 @@
-"""Accounts: signing in with throttling, changing passwords, and the four roles' permissions."""
+"""Accounts: signing in with throttling, e-mail addresses, passwords, and the roles' permissions."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import cache
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from resilience.domain.password_rules import (  # noqa: F401 (read from here by the views)
+    MIN_PASSWORD_LENGTH,
+    password_problem,
+)
+from resilience.domain.sign_in_sessions import end_sessions_of
+from resilience.domain.sign_in_throttle import (
+    LOCKOUT,  # noqa: F401 (read from here by the tests)
+    MAX_FAILURES,
+    claim_attempt,
+    forget_failures,
+    record_lock,
+)
 from resilience.errors import InputError
 from resilience.storage.models import User, utcnow
 
@@ -39,14 +52,18 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "planner": frozenset({"view", "edit_plans", "view_sensitive", "manage_training"}),
     "member": frozenset({"view"}),
 }
-MAX_FAILURES = 5
-LOCKOUT = timedelta(minutes=15)
-MIN_PASSWORD_LENGTH = 12
+WRONG = "Enter a correct e-mail address and password"
+LOCKED = (
+    "Too many failed attempts with this e-mail address: it is locked for 15 minutes. "
+    "Try again later, or ask an administrator to unlock it"
+)
+# Addresses at .invalid (RFC 6761) can never receive mail; the demo and test accounts use it.
+NEVER_DELIVERED = ".invalid"
 
 
 @cache
 def _dummy_hash() -> str:
-    # Checked when the e-mail is unknown, so a wrong e-mail takes as long as a wrong password.
+    # Checked when there is no password to check, so that every answer takes one scrypt check.
     return generate_password_hash("not a real password, only for timing", method="scrypt")
 
 
@@ -61,9 +78,27 @@ class SignInResult:
     problem: str = ""
 
 
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes for timezone-aware columns; they were stored as UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
+def normalise_email(text: str) -> str:
+    """Return the e-mail address in `text`, normalised and lower-cased; raises InputError."""
+    address = text.strip()
+    local, _, domain = address.rpartition("@")
+    never_delivered = domain.lower().endswith(NEVER_DELIVERED)
+    checked = f"{local}@{domain[: -len(NEVER_DELIVERED)]}.example" if never_delivered else address
+    try:
+        normalised = validate_email(checked, check_deliverability=False).normalized
+    except EmailNotValidError as error:
+        raise InputError(f"{address!r} is not an e-mail address: {error}", field="email") from None
+    if never_delivered:
+        normalised = normalised.removesuffix(".example") + NEVER_DELIVERED
+    return normalised.lower()
+
+
+def sign_in_key(email: str) -> str:
+    """Return the address that failed sign-ins are counted under (any text, normalised)."""
+    try:
+        return normalise_email(email)
+    except InputError:
+        return " ".join(email.split()).lower()[:254]
 
 
 def find_user(session: Session, email: str) -> User | None:
@@ -76,36 +111,39 @@ def find_user(session: Session, email: str) -> User | None:
 def sign_in(
     session: Session, email: str, password: str, now: datetime | None = None
 ) -> SignInResult:
-    """Return the user if the password is right and the account is not locked; nothing commits."""
+    """Return the user if the password is right and the address is not locked.
+
+    The guess is counted (and committed, in a transaction of its own) before the password is
+    checked; `session` itself is not committed. Every answer costs exactly one scrypt check, and
+    known and unknown addresses get the same answers, so neither words nor time tell them apart.
+    """
     now = now or utcnow()
-    user = find_user(session, email)
-    if user is None or not user.active:
-        check_password_hash(_dummy_hash(), password)
-        return SignInResult(None, "Enter a correct e-mail address and password")
-    if user.locked_until is not None and _aware(user.locked_until) > now:
-        return SignInResult(
-            None, "Too many failed attempts: this account is locked for 15 minutes. Try again later"
-        )
-    if not check_password_hash(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILURES:
-            user.locked_until = now + LOCKOUT
-            user.failed_logins = 0
-        return SignInResult(None, "Enter a correct e-mail address and password")
-    user.failed_logins = 0
-    user.locked_until = None
-    return SignInResult(user)
+    key = sign_in_key(email)
+    bind = session.get_bind()
+    claim = claim_attempt(bind, key, now)
+    user = find_user(session, key)
+    checkable = claim.may_check and user is not None and user.active
+    stored = user.password_hash if checkable and user is not None else _dummy_hash()
+    right = check_password_hash(stored, password)
+    if not claim.may_check:
+        return SignInResult(None, LOCKED)
+    if right and checkable:
+        forget_failures(bind, key)
+        return SignInResult(user)
+    if claim.attempts == MAX_FAILURES:
+        record_lock(bind, key, claim.locked_until, now)
+    return SignInResult(None, WRONG)
 
 
-def check_new_password(password: str) -> None:
-    """Raise InputError unless the password is long enough to be a passphrase."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InputError(f"must have at least {MIN_PASSWORD_LENGTH} characters", field="password")
+def check_new_password(password: str, email: str = "") -> None:
+    """Raise InputError unless the password is a fit new password for `email`."""
+    if problem := password_problem(password, email):
+        raise InputError(problem, field="password")
 
 
 def set_password(user: User, password: str) -> None:
     """Store a new password for `user`, hashed with scrypt (never the password itself)."""
-    check_new_password(password)
+    check_new_password(password, user.email)
     user.password_hash = generate_password_hash(password, method="scrypt")
 
 
@@ -113,9 +151,7 @@ def add_or_update_user(
     session: Session, email: str, role: str, password: str | None, display_name: str = ""
 ) -> User:
     """Return the user with `email`, created or changed; raises InputError on bad values."""
-    email = email.strip().lower()
-    if "@" not in email or email.startswith("@") or email.endswith("@"):
-        raise InputError(f"{email!r} is not an e-mail address", field="email")
+    email = normalise_email(email)
     if role not in ROLES:
         raise InputError(f"{role!r} is not one of: {', '.join(ROLES)}", field="role")
     user = find_user(session, email)
@@ -130,4 +166,6 @@ def add_or_update_user(
     if password is not None:
         set_password(user, password)
     session.flush()
+    if password is not None:
+        end_sessions_of(session, user.id)  # a password set for someone ends all their sessions
     return user

@@ -224,7 +224,7 @@ class User(Base):
     display_name: Mapped[str] = mapped_column(String(200), default="")
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    # Sign-in throttling: failures since the last success, and until when the account is locked.
+    # No longer used: sign-in throttling is kept per e-mail address in sign_in_failures.
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
@@ -249,4 +249,5 @@ class AuditEvent(Base):
 
 import resilience.storage.plan_models  # noqa: E402, F401
 import resilience.storage.reminder_models  # noqa: E402, F401
+import resilience.storage.sign_in_models  # noqa: E402, F401
 import resilience.storage.training_models  # noqa: E402, F401

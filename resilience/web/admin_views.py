@@ -13,6 +13,8 @@ from wtforms.validators import DataRequired, Optional
 
 from resilience.domain.accounts import ROLES, add_or_update_user
 from resilience.domain.audit_log import AuditFilter, audit_choices, audit_csv, audit_events
+from resilience.domain.sign_in_sessions import end_sessions_of
+from resilience.domain.sign_in_throttle import locked_addresses, unlock
 from resilience.errors import InputError
 from resilience.storage.models import User
 from resilience.web.db import db_session
@@ -29,14 +31,35 @@ class UserForm(FlaskForm):
     password = PasswordField(
         "Password",
         validators=[Optional()],
-        description="At least 12 characters. Leave empty to keep the current password.",
+        description=(
+            "At least 12 characters, not a common password, not the app's name or the person's "
+            "e-mail address. Leave empty to keep the current password. A new password signs "
+            "the person out everywhere."
+        ),
     )
 
 
 @bp.get("/users")
 def users() -> str:
-    people = db_session().scalars(select(User).order_by(User.email)).all()
-    return render_template("admin/users.html", users=people, roles=ROLES)
+    session = db_session()
+    people = session.scalars(select(User).order_by(User.email)).all()
+    return render_template(
+        "admin/users.html", users=people, roles=ROLES, locked=locked_addresses(session)
+    )
+
+
+@bp.post("/users/<int:user_id>/unlock")
+def user_unlock(user_id: int) -> WerkzeugResponse:
+    session = db_session()
+    user = session.get(User, user_id)
+    if user is None:
+        abort(404)
+    if unlock(session, user.email):
+        session.commit()
+        flash(f"{user.email} can sign in again.", "success")
+    else:
+        flash(f"{user.email} was not locked.", "info")
+    return redirect(url_for(".users"))
 
 
 def _save_user(form: UserForm, user: User | None) -> str | WerkzeugResponse | tuple[str, int]:
@@ -58,6 +81,8 @@ def _save_user(form: UserForm, user: User | None) -> str | WerkzeugResponse | tu
             field.errors = [*field.errors, error.problem[0].upper() + error.problem[1:]]
         else:
             saved.active = bool(form.active.data)
+            if not saved.active:
+                end_sessions_of(session, saved.id)  # a deactivated person is signed out at once
             session.commit()
             flash(f"{saved.email} saved as {ROLES[saved.role].lower()}.", "success")
             return redirect(url_for(".users"))

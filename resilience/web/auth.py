@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from flask import Flask, Request, abort, request
+from flask import Flask, Request, abort, current_app, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import LoginManager, current_user
 
 from resilience.domain.accounts import ROLES, can
+from resilience.domain.sign_in_sessions import (
+    IDLE_TIMEOUT,
+    SESSION_LIFETIME,
+    live_session,
+    touch_session,
+)
 from resilience.storage.audit import set_actor
 from resilience.storage.models import User
 from resilience.web.db import db_session
 
-SESSION_LIFETIME = timedelta(hours=8)
+IDLE_MINUTES_VARIABLE = "RESILIENCE_IDLE_MINUTES"
 # Reachable without signing in. The calendar feed's secret URL is its own credential.
 PUBLIC_ENDPOINTS = frozenset({"auth.login", "static", "maps.static", "calendar.feed"})
 # The permission an endpoint needs, whatever the method. An endpoint not listed here needs
@@ -37,6 +44,7 @@ ENDPOINT_PERMISSIONS: dict[str, str] = {
     "admin.users": "manage_users",
     "admin.user_new": "manage_users",
     "admin.user_edit": "manage_users",
+    "admin.user_unlock": "manage_users",
     "admin.audit": "view_audit",
     "admin.audit_csv_download": "view_audit",
     # Plans, reviews, exercises and lessons: officers and planners. Who may download a plan's
@@ -90,15 +98,15 @@ class SignedInUser:
     email: str
     role: str
     display_name: str
-    session_key: str
+    # The random token of this sign-in's row in sign_in_sessions: signing out revokes the row.
+    session_token: str
 
     is_authenticated = True
     is_active = True
     is_anonymous = False
 
     def get_id(self) -> str:
-        # Changing the password changes the key, which signs out every other session.
-        return f"{self.id}:{self.session_key}"
+        return self.session_token
 
     def can(self, permission: str) -> bool:
         """Return whether this user's role has `permission`."""
@@ -109,24 +117,37 @@ class SignedInUser:
         return ROLES.get(self.role, self.role)
 
     @classmethod
-    def from_user(cls, user: User) -> SignedInUser:
+    def from_user(cls, user: User, session_token: str) -> SignedInUser:
         return cls(
             id=user.id,
             email=user.email,
             role=user.role,
             display_name=user.display_name,
-            session_key=user.password_hash[-12:],
+            session_token=session_token,
         )
 
 
-def _load_user(user_key: str) -> SignedInUser | None:
-    user_id, _, session_key = user_key.partition(":")
-    if not user_id.isdigit():
+def _load_user(session_token: str) -> SignedInUser | None:
+    database = db_session()
+    found = live_session(database, session_token, current_app.config["IDLE_TIMEOUT"])
+    if found is None:
         return None
-    user = db_session().get(User, int(user_id))
-    if user is None or not user.active or user.password_hash[-12:] != session_key:
-        return None
-    return SignedInUser.from_user(user)
+    if found.stale:
+        touch_session(database, found.row)
+        database.commit()
+    return SignedInUser.from_user(found.user, session_token)
+
+
+def idle_timeout_from_environment() -> timedelta:
+    """Return the idle timeout: RESILIENCE_IDLE_MINUTES (1 to 480), else 30 minutes."""
+    text = os.environ.get(IDLE_MINUTES_VARIABLE, "").strip()
+    if not text:
+        return IDLE_TIMEOUT
+    if not text.isdigit() or not 1 <= int(text) <= 480:
+        raise ValueError(
+            f"{IDLE_MINUTES_VARIABLE} must be a whole number of minutes from 1 to 480, not {text!r}"
+        )
+    return timedelta(minutes=int(text))
 
 
 class _SessionInterface(SecureCookieSessionInterface):
@@ -158,8 +179,13 @@ def register(app: Flask) -> None:
     manager.session_protection = "strong"
     manager.user_loader(_load_user)
     app.session_interface = _SessionInterface()
-    app.config.setdefault("PERMANENT_SESSION_LIFETIME", SESSION_LIFETIME)
+    # Flask always sets PERMANENT_SESSION_LIFETIME (31 days), so setdefault would do nothing.
+    # The server-side session row is what ends a session; the cookie's expiry only matches it.
+    app.config["PERMANENT_SESSION_LIFETIME"] = SESSION_LIFETIME
+    app.config.setdefault("IDLE_TIMEOUT", idle_timeout_from_environment())
     app.config.setdefault("SESSION_COOKIE_SECURE", False)
+    # "Remember me" is never offered; if it were, its cookie would carry the same bounded token.
+    app.config["REMEMBER_COOKIE_DURATION"] = SESSION_LIFETIME
 
     @app.before_request
     def _enforce_access() -> Any:

@@ -10,9 +10,10 @@ from flask_wtf import FlaskForm
 from werkzeug.security import check_password_hash
 from werkzeug.wrappers import Response
 from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, EqualTo
+from wtforms.validators import DataRequired, EqualTo, Length
 
 from resilience.domain.accounts import MIN_PASSWORD_LENGTH, set_password, sign_in
+from resilience.domain.sign_in_sessions import end_session, end_sessions_of, start_session
 from resilience.errors import InputError
 from resilience.storage.audit import set_actor
 from resilience.storage.models import User
@@ -23,8 +24,20 @@ bp = Blueprint("auth", __name__)
 
 
 class SignInForm(FlaskForm):
-    email = EmailField("E-mail address", validators=[DataRequired("Enter your e-mail address")])
-    password = PasswordField("Password", validators=[DataRequired("Enter your password")])
+    email = EmailField(
+        "E-mail address",
+        validators=[
+            DataRequired("Enter your e-mail address"),
+            Length(max=254, message="An e-mail address has at most 254 characters"),
+        ],
+    )
+    password = PasswordField(
+        "Password",
+        validators=[
+            DataRequired("Enter your password"),
+            Length(max=1024, message="A password has at most 1024 characters"),
+        ],
+    )
 
 
 class PasswordForm(FlaskForm):
@@ -34,7 +47,10 @@ class PasswordForm(FlaskForm):
     password = PasswordField(
         "New password",
         validators=[DataRequired("Enter a new password")],
-        description=f"At least {MIN_PASSWORD_LENGTH} characters; a few unrelated words work well",
+        description=(
+            f"At least {MIN_PASSWORD_LENGTH} characters; a few unrelated words work well. Not a "
+            "common password, the app's name or your e-mail address"
+        ),
     )
     confirm = PasswordField(
         "New password again",
@@ -63,12 +79,14 @@ def login() -> str | Response | tuple[str, int]:
     status = 200
     if form.validate_on_submit():
         database = db_session()
+        # The guess is counted and committed inside sign_in, before the password is checked.
         result = sign_in(database, form.email.data or "", form.password.data or "")
-        database.commit()  # failed attempts count even though the sign-in failed
         if result.user is not None:
+            token = start_session(database, result.user)
+            database.commit()
             session.clear()  # a new session for the signed-in user: no fixation
             session.permanent = True
-            login_user(SignedInUser.from_user(result.user))
+            login_user(SignedInUser.from_user(result.user, token))
             return redirect(_safe_next(request.args.get("next")))
         form.password.errors = [result.problem]
         status = 401
@@ -80,6 +98,9 @@ def login() -> str | Response | tuple[str, int]:
 @bp.route("/logout", methods=["GET", "POST"])
 def logout() -> str | Response:
     if request.method == "POST":
+        database = db_session()
+        end_session(database, current_user.session_token)  # a copy of the cookie stops working
+        database.commit()
         logout_user()
         session.clear()
         flash("You have signed out.", "success")
@@ -102,8 +123,8 @@ def password() -> str | Response | tuple[str, int]:
             except InputError as error:
                 form.password.errors = [f"Your new password {error.problem}"]
             else:
+                end_sessions_of(database, user.id, keep_token=current_user.session_token)
                 database.commit()
-                login_user(SignedInUser.from_user(user))
                 flash("Your password has been changed.", "success")
                 return redirect(url_for("home.index"))
     status = 400 if form.is_submitted() else 200

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from pathlib import Path
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
@@ -78,3 +80,66 @@ def test_zip_path_traversal_is_refused(client: FlaskClient) -> None:
     )
     assert response.status_code == 400
     assert "wards.zip" in Page(response.text).text_by_id["file-error"]
+
+
+def test_https_responses_carry_hsts_and_plain_ones_do_not(client: FlaskClient) -> None:
+    secure = client.get("/login", base_url="https://localhost")
+    assert secure.headers["Strict-Transport-Security"] == "max-age=31536000"
+    assert "Strict-Transport-Security" not in client.get("/login").headers
+
+
+def _app_with_proxy_hops(database_url: str, hops: int | None) -> Flask:
+    config: dict[str, object] = {"TESTING": True, "DATABASE_URL": database_url}
+    if hops is not None:
+        config["PROXY_HOPS"] = hops
+    return create_app(config)
+
+
+FORWARDED = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7"}
+
+
+def test_behind_a_tls_proxy_the_app_trusts_one_hop_only_when_told(
+    instance: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    direct = _app_with_proxy_hops(database_url, None)
+    try:
+        response = direct.test_client().get("/login", headers=FORWARDED)
+        assert "Strict-Transport-Security" not in response.headers  # anyone can send that header
+    finally:
+        direct.extensions["engine"].dispose()
+    monkeypatch.setenv("RESILIENCE_PROXY_HOPS", "1")
+    proxied = _app_with_proxy_hops(database_url, None)
+    try:
+        response = proxied.test_client().get("/login", headers=FORWARDED)
+        assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
+        (cookie,) = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("session=")]
+        assert "Secure" in cookie
+    finally:
+        proxied.extensions["engine"].dispose()
+    monkeypatch.setenv("RESILIENCE_PROXY_HOPS", "many")
+    with pytest.raises(ValueError, match="RESILIENCE_PROXY_HOPS must be a whole number"):
+        _app_with_proxy_hops(database_url, None)
+
+
+def test_pages_and_downloads_are_not_cached_but_static_assets_may_be(
+    client_as: Callable[[str], FlaskClient], session: Session
+) -> None:
+    session.add(make_establishment("EST-1"))
+    session.commit()
+    admin = client_as("admin")
+    for url in (
+        "/plans/",
+        "/plans/new",
+        "/establishments/EST-1",
+        "/admin/users",
+        "/admin/audit.csv",
+        "/transfer/export/establishments.csv",
+        "/login",
+    ):
+        response = admin.get(url)
+        assert response.status_code == 200, url
+        assert response.headers["Cache-Control"] == "no-store", url
+    static = admin.get("/static/app.js")
+    assert static.status_code == 200
+    assert "no-store" not in static.headers.get("Cache-Control", "")
+    static.close()
