@@ -277,3 +277,14 @@ def _rowcount(result: object) -> int:
     """Return the rows an UPDATE matched."""
     assert isinstance(result, CursorResult)
     return result.rowcount
+
+
+def failing_claims(session: Session) -> list[ReminderClaim]:
+    """Return the reminders still unsent after a failed attempt, oldest due date first."""
+    return list(
+        session.scalars(
+            select(ReminderClaim)
+            .where(ReminderClaim.state == "claimed", ReminderClaim.last_error != "")
+            .order_by(ReminderClaim.send_on, ReminderClaim.id)
+        )
+    )

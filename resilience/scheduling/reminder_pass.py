@@ -139,12 +139,40 @@ def run_reminder_pass(
     outbox = Outbox(mailer) if mailer is not None else None
     try:
         for claim in held:
-            _deliver(sessions, clock, outbox, claim, by_key.get(claim.key), today, lease, report)
+            try:
+                _deliver(
+                    sessions, clock, outbox, claim, by_key.get(claim.key), today, lease, report
+                )
+            except Exception as error:  # noqa: BLE001 (one reminder's fault must not stop the rest)
+                _keep_for_retry(sessions, clock, outbox, claim, report, error)
     finally:
         if outbox is not None:
             outbox.close()
     log.info("%s", report)
     return report
+
+
+def _keep_for_retry(
+    sessions: sessionmaker[Session],
+    clock: Clock,
+    outbox: Outbox | None,
+    claim: HeldClaim,
+    report: PassReport,
+    error: Exception,
+) -> None:
+    """Record why one reminder could not be built or sent, and back it off for a retry.
+
+    Whatever went wrong (a record the message cannot be made from, a mail library refusing
+    it) is about this reminder alone: the pass goes on to the others, and an administrator
+    sees the reason on the reminders page.
+    """
+    log.exception("reminder %s could not be sent; kept for a retry", claim.id)
+    if outbox is not None:
+        outbox.close()  # the connection may be mid-command: start the next message afresh
+    mark_failed(
+        sessions, claim.id, report.claimant, clock.now(), claim.attempts + 1, describe(error)
+    )
+    report.failed += 1
 
 
 def _deliver(

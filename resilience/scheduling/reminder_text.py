@@ -45,7 +45,16 @@ def when_due(due_on: date, today: date) -> str:
 
 
 def headline(reminder: DueReminder, today: date) -> str:
-    """Return the one-line summary: the e-mail's subject and the notification's title."""
+    """Return the one-line summary: the e-mail's subject and the notification's title.
+
+    Titles are checked for control characters where they are typed in; records stored before
+    that check could still hold a line break, which must never become a header of its own.
+    """
+    text = _headline(reminder, today)
+    return " ".join("".join(c if c.isprintable() else " " for c in text).split())
+
+
+def _headline(reminder: DueReminder, today: date) -> str:
     duty = reminder.duty
     if not isinstance(duty, DutyKind):
         return training_headline(reminder, today)

@@ -16,6 +16,7 @@ from resilience.domain.audit_log import AuditFilter, audit_choices, audit_csv, a
 from resilience.domain.sign_in_sessions import end_sessions_of
 from resilience.domain.sign_in_throttle import locked_addresses, unlock
 from resilience.errors import InputError
+from resilience.scheduling.claims import failing_claims
 from resilience.storage.models import User
 from resilience.web.db import db_session
 
@@ -135,6 +136,12 @@ def audit() -> str:
         choices=audit_choices(session),
         query=request.query_string.decode(),
     )
+
+
+@bp.get("/reminders")
+def reminders() -> str:
+    """Reminders that could not be sent yet: why, how often tried, and when they are tried next."""
+    return render_template("admin/reminders.html", claims=failing_claims(db_session()))
 
 
 @bp.get("/audit.csv")

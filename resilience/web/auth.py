@@ -46,6 +46,7 @@ ENDPOINT_PERMISSIONS: dict[str, str] = {
     "admin.user_edit": "manage_users",
     "admin.user_unlock": "manage_users",
     "admin.audit": "view_audit",
+    "admin.reminders": "manage_users",
     "admin.audit_csv_download": "view_audit",
     # Plans, reviews, exercises and lessons: officers and planners. Who may download a plan's
     # documents depends on its marking, checked in the view.
