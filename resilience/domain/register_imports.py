@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from resilience.domain.layers import FILE_ALIASES, Layer
+from resilience.domain.text_rules import identifier_problem
 from resilience.domain.values import coerce_value
 from resilience.errors import InputError
 from resilience.storage.models import Hazard
@@ -62,6 +63,9 @@ def parse_records(layer: Layer, frame: gpd.GeoDataFrame, file_name: str) -> list
             ref = ref[:-2]  # a numeric identifier read as a float
         if not ref or ref.lower() == "nan":
             raise InputError("is empty", file=file_name, location=where, field=layer.id_field)
+        problem = identifier_problem(ref)
+        if problem is not None:
+            raise InputError(problem, file=file_name, location=where, field=layer.id_field)
         if ref in seen:
             raise InputError(
                 f"{ref!r} appears twice (also at {_location(file_name, seen[ref])})",

@@ -6,6 +6,7 @@ import math
 from typing import Any
 
 from resilience.domain.layers import FieldSpec
+from resilience.domain.text_rules import checked_text
 from resilience.errors import InputError
 
 
@@ -24,7 +25,7 @@ def coerce_value(spec: FieldSpec, raw: Any) -> Any:
             raise InputError("is required but empty", field=spec.name)
         return None if spec.kind in ("number", "integer", "choice") else ""
     if spec.kind in ("text", "longtext"):
-        return str(raw).strip()
+        return checked_text(str(raw).strip(), spec.name, multi_line=spec.kind == "longtext")
     if spec.kind == "choice":
         text = str(raw).strip()
         for value, label in spec.choices:

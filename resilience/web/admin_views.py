@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 from wtforms import BooleanField, EmailField, PasswordField, SelectChoice, SelectField, StringField
@@ -19,12 +18,13 @@ from resilience.errors import InputError
 from resilience.scheduling.claims import failing_claims
 from resilience.storage.models import User
 from resilience.web.db import db_session
+from resilience.web.forms import Form
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 ROLE_CHOICES = [SelectChoice(value, label) for value, label in ROLES.items()]
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     email = EmailField("E-mail address", validators=[DataRequired("Enter an e-mail address")])
     display_name = StringField("Name", validators=[Optional()])
     role = SelectField("Role", choices=ROLE_CHOICES, validators=[DataRequired()])

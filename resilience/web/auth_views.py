@@ -6,7 +6,6 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
-from flask_wtf import FlaskForm
 from werkzeug.security import check_password_hash
 from werkzeug.wrappers import Response
 from wtforms import EmailField, PasswordField
@@ -19,11 +18,12 @@ from resilience.storage.audit import set_actor
 from resilience.storage.models import User
 from resilience.web.auth import SignedInUser
 from resilience.web.db import db_session
+from resilience.web.forms import Form
 
 bp = Blueprint("auth", __name__)
 
 
-class SignInForm(FlaskForm):
+class SignInForm(Form):
     email = EmailField(
         "E-mail address",
         validators=[
@@ -40,7 +40,7 @@ class SignInForm(FlaskForm):
     )
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     current = PasswordField(
         "Current password", validators=[DataRequired("Enter your current password")]
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import shapely
-from flask_wtf import FlaskForm
 from shapely.geometry import Point
 from shapely.geometry.base import BaseGeometry
 from wtforms import (
@@ -19,13 +18,15 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from resilience.domain import text_rules
 from resilience.domain.layers import FieldSpec, Layer
 from resilience.errors import InputError
 from resilience.spatial.geometry_text import check_wgs84_geometry, parse_geometry_text
+from resilience.web.forms import Form
 
 IDENTIFIER = Regexp(
-    r"^[A-Za-z0-9][A-Za-z0-9._:/-]*$",
-    message="Use letters, digits and . _ : / - only, starting with a letter or digit",
+    rf"^{text_rules.IDENTIFIER.pattern}$",
+    message=text_rules.IDENTIFIER_RULE[0].upper() + text_rules.IDENTIFIER_RULE[1:],
 )
 
 
@@ -49,12 +50,10 @@ def _field(spec: FieldSpec) -> Field:
         return number_class(spec.label, validators=validators, description=description)
     if spec.kind == "longtext":
         return TextAreaField(spec.label, validators=validators, description=description)
-    return StringField(
-        spec.label, validators=[*validators, Length(max=300)], description=description
-    )
+    return StringField(spec.label, validators=validators, description=description)
 
 
-class RecordForm(FlaskForm):
+class RecordForm(Form):
     """Common behaviour of every layer's form: the geometry from lat/lon or typed text."""
 
     layer: Layer

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -26,6 +25,7 @@ from resilience.domain.duty_policy import interval_key
 from resilience.domain.plan_exercises import EXERCISE_TYPES, ExerciseValues
 from resilience.domain.plan_records import MARKINGS, PLAN_STATUSES, REGIME_LABELS, PlanValues
 from resilience.domain.plan_reviews import REVIEW_OUTCOMES
+from resilience.web.forms import Form
 
 PLAN_REF = Regexp(
     r"^[A-Za-z0-9][A-Za-z0-9._:-]*$",
@@ -46,7 +46,7 @@ def choice_list(pairs: Any) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-class PlanForm(FlaskForm):
+class PlanForm(Form):
     ref = StringField(
         "Identifier",
         validators=[InputRequired("Enter an identifier"), Length(max=80), PLAN_REF],
@@ -107,7 +107,7 @@ class PlanForm(FlaskForm):
         )
 
 
-class VersionForm(FlaskForm):
+class VersionForm(Form):
     label = StringField(
         "Version",
         validators=[InputRequired("Enter a label for this version"), Length(max=40)],
@@ -123,7 +123,7 @@ class VersionForm(FlaskForm):
     )
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(Form):
     reviewed_on = date_field("Date of the review", "Enter the date of the review")
     reviewer = StringField(
         "Reviewed by",
@@ -138,7 +138,7 @@ class ReviewForm(FlaskForm):
     changes_made = TextAreaField("Changes made", validators=[Length(max=5000)])
 
 
-class ExerciseForm(FlaskForm):
+class ExerciseForm(Form):
     title = StringField(
         "Name of the exercise",
         validators=[InputRequired("Enter the name of the exercise"), Length(max=300)],
@@ -188,7 +188,7 @@ class ExerciseForm(FlaskForm):
         )
 
 
-class LessonForm(FlaskForm):
+class LessonForm(Form):
     description = TextAreaField(
         "Lesson identified",
         validators=[InputRequired("Describe the lesson identified"), Length(max=5000)],
@@ -200,12 +200,12 @@ class LessonForm(FlaskForm):
     due_on = date_field("Due by", "Enter the date the action is due by")
 
 
-class CloseLessonForm(FlaskForm):
+class CloseLessonForm(Form):
     closed_on = date_field("Closed on", "Enter the date the lesson was closed")
     closure_note = StringField("How it was closed", validators=[Length(max=2000)])
 
 
-class DutyFilterForm(FlaskForm):
+class DutyFilterForm(Form):
     class Meta:
         csrf = False  # a GET form that changes nothing
 
@@ -225,7 +225,7 @@ def policy_field_name(key: str) -> str:
     return key.replace(".", "__")
 
 
-class PolicyForm(FlaskForm):
+class PolicyForm(Form):
     comah_prepare_extended_months = IntegerField(
         "COMAH external plan, extension agreed",
         invalid_value_message=BAD_NUMBER,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import DateField
@@ -18,12 +17,13 @@ from resilience.reports.word_render import render_docx
 from resilience.storage.models import Hazard, utcnow
 from resilience.storage.training_models import TrainingSession
 from resilience.web.db import db_session
+from resilience.web.forms import Form
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-class PeriodForm(FlaskForm):
+class PeriodForm(Form):
     """The period of the annual report, read from the query string."""
 
     class Meta:

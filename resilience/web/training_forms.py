@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import time
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -26,6 +25,7 @@ from resilience.domain.training_sessions import SessionValues
 from resilience.errors import InputError
 from resilience.storage.models import User
 from resilience.storage.training_models import TrainingSession
+from resilience.web.forms import Form
 
 RULES = (("year", "Once every municipal year"), ("months", "Every so many months"))
 MONTHS = (
@@ -37,7 +37,7 @@ def _choices(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-class SessionForm(FlaskForm):
+class SessionForm(Form):
     """A training session's details."""
 
     title = StringField(
@@ -112,7 +112,7 @@ class SessionForm(FlaskForm):
         target.errors = [*target.errors, error.problem[:1].upper() + error.problem[1:]]
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     """Whom to invite."""
 
     people = SelectMultipleField("People to invite", coerce=int, choices=[])
@@ -129,7 +129,7 @@ def person_label(user: User) -> str:
     return f"{name} ({ROLES.get(user.role, user.role).lower()})"
 
 
-class AttendanceFormBase(FlaskForm):
+class AttendanceFormBase(Form):
     """One radio group per person, added by ``attendance_form``."""
 
     extra = SelectField("Someone else who came", coerce=int, choices=[])
@@ -175,7 +175,7 @@ def attendance_form(
     return form
 
 
-class PolicyForm(FlaskForm):
+class PolicyForm(Form):
     """The local training policy."""
 
     start_month = SelectField(

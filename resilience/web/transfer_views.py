@@ -6,7 +6,6 @@ import tempfile
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from werkzeug.utils import secure_filename
 from werkzeug.wrappers import Response as WerkzeugResponse
@@ -23,11 +22,12 @@ from resilience.domain.register_transfer import (
 )
 from resilience.errors import InputError
 from resilience.web.db import db_session
+from resilience.web.forms import Form
 
 bp = Blueprint("transfer", __name__, url_prefix="/transfer")
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     layer = SelectField(
         "What the file holds",
         choices=[SelectChoice(name, title) for name, title in IMPORT_KINDS.items()],
