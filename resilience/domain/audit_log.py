@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -11,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from resilience.csv_export import spreadsheet_csv
 from resilience.storage.models import AuditEvent, utcnow
 
 
@@ -49,13 +48,12 @@ def audit_events(session: Session, criteria: AuditFilter, limit: int = 500) -> l
 
 
 def audit_csv(session: Session, criteria: AuditFilter) -> str:
-    """Return every matching event as CSV (before and after as JSON text)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["id", "at", "actor", "action", "entity", "ref", "before", "after"])
-    for event in session.scalars(_query(criteria)):
-        writer.writerow(
-            [
+    """Return every matching event as spreadsheet-safe CSV (before and after as JSON text)."""
+    header = ("id", "at", "actor", "action", "entity", "ref", "before", "after")
+    return spreadsheet_csv(
+        header,
+        (
+            (
                 event.id,
                 event.at.isoformat(),
                 event.actor,
@@ -64,9 +62,10 @@ def audit_csv(session: Session, criteria: AuditFilter) -> str:
                 event.ref,
                 "" if event.before is None else json.dumps(event.before, sort_keys=True),
                 "" if event.after is None else json.dumps(event.after, sort_keys=True),
-            ]
-        )
-    return out.getvalue()
+            )
+            for event in session.scalars(_query(criteria))
+        ),
+    )
 
 
 def audit_choices(session: Session) -> dict[str, list[str]]:

@@ -6,8 +6,6 @@ Read-only services for the web app and the command line: no Flask, nothing writt
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -17,6 +15,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from resilience.csv_export import spreadsheet_csv
 from resilience.domain.duties import DutyKind, DutyPolicy, PlanDates, Regime, Status, plan_duties
 from resilience.domain.plan_exercises import all_exercises
 from resilience.domain.plan_records import STATUSES_WITHOUT_DUTIES
@@ -138,31 +137,25 @@ DUTY_CSV_COLUMNS = (
 )
 
 
-def _safe_cell(text: str) -> str:
-    # A spreadsheet runs a cell starting with = + - @ as a formula; free text must not.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def duties_csv(rows: Iterable[DutyRow]) -> str:
-    """Return the duties as CSV text, in the order given."""
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(DUTY_CSV_COLUMNS)
-    for row in rows:
-        writer.writerow(
-            [
-                _safe_cell(row.plan_ref),
-                _safe_cell(row.plan_title),
+    """Return the duties as spreadsheet-safe CSV text (CRLF line ends), in the order given."""
+    return spreadsheet_csv(
+        DUTY_CSV_COLUMNS,
+        (
+            (
+                row.plan_ref,
+                row.plan_title,
                 row.regime.value,
-                _safe_cell(row.owner),
+                row.owner,
                 row.duty.value,
                 row.due_on.isoformat(),
                 row.status.value,
                 row.days_left,
                 row.basis,
-            ]
-        )
-    return out.getvalue()
+            )
+            for row in rows
+        ),
+    )
 
 
 EntryKind = Literal["planned_exercise", "duty"]

@@ -11,6 +11,20 @@ import base64
 from dataclasses import dataclass, field
 from typing import Literal
 
+SHOWN_CHARS = 4000
+TRUNCATION_NOTE = "… (truncated, see the register)"
+
+
+def shown_text(text: str, limit: int = SHOWN_CHARS) -> str:
+    """Return `text` cut to `limit` characters with a visible note, for printed formats.
+
+    A register field stored before the edge's length limits existed may hold a megabyte;
+    laying that out would take minutes and help no reader.
+    """
+    if len(text) <= limit:
+        return text
+    return text[:limit].rstrip() + " " + TRUNCATION_NOTE
+
 
 @dataclass(frozen=True)
 class Heading:

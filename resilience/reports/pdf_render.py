@@ -44,6 +44,7 @@ from resilience.reports.document import (
     PageBreak,
     Table,
     Text,
+    shown_text,
 )
 
 MARGIN = 18 * mm
@@ -154,20 +155,32 @@ class _ReportTemplate(BaseDocTemplate):
         if style not in ("Heading1", "Heading2"):
             return
         level = 0 if style == "Heading1" else 1
-        text = flowable.getPlainText()
+        text = flowable.getPlainText()  # entities decoded: plain text, not markup
         self._heading_number += 1
         key = f"h{self._heading_number}"
         self.canv.bookmarkPage(key)
         self.canv.addOutlineEntry(text, key, level=level, closed=level > 0)
-        self.notify("TOCEntry", (level, text, self.page, key))
+        # The contents page lays each entry out as Paragraph markup: escape it again, or a
+        # site named "<img src=...>" would draw a file from this server's disk there.
+        self.notify("TOCEntry", (level, markup(text), self.page, key))
 
     def handle_documentBegin(self) -> None:  # noqa: N802 (reportlab's hook name)
         self._heading_number = 0  # multiBuild lays the document out more than once
         super().handle_documentBegin()
 
 
+def markup(text: str) -> str:
+    """Return plain `text` as reportlab Paragraph markup that shows it literally.
+
+    Every text from the register goes into a Paragraph through this: reportlab reads ``<img>``,
+    ``<a>`` and ``<b>`` in a Paragraph as markup (images from disk, outside links, and a
+    ValueError for unbalanced tags). Long text is cut with a visible note.
+    """
+    return escape(shown_text(text)).replace("\n", "<br/>")
+
+
 def _para(text: str, style: str) -> Paragraph:
-    return Paragraph(escape(text).replace("\n", "<br/>"), STYLES[style])
+    return Paragraph(markup(text), STYLES[style])
 
 
 def _table(block: Table) -> list[Flowable]:
@@ -186,6 +199,7 @@ def _table(block: Table) -> list[Flowable]:
     # A Paragraph wraps, but costs far more to lay out than a plain string: use one only for a
     # cell too wide for its column (a long report has tens of thousands of cells).
     room = [w - 2 * CELL_PADDING for w in widths]
+    rows = [[shown_text(cell) for cell in row] for row in block.rows]
     body: list[list[Flowable | str]] = [
         [
             cell
@@ -193,7 +207,7 @@ def _table(block: Table) -> list[Flowable]:
             else _para(cell, "CellRight" if i in block.numeric else "Cell")
             for i, cell in enumerate(row)
         ]
-        for row in block.rows
+        for row in rows
     ]
     style = TableStyle(
         [

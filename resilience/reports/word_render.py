@@ -24,6 +24,7 @@ from resilience.reports.document import (
     PageBreak,
     Table,
     Text,
+    shown_text,
 )
 
 TEXT_WIDTH_CM = 17.0
@@ -73,7 +74,7 @@ def render_docx(document: Document) -> bytes:
         if isinstance(block, Heading):
             word.add_heading(block.text, level=block.level)
         elif isinstance(block, Text):
-            paragraph = word.add_paragraph(block.text)
+            paragraph = word.add_paragraph(shown_text(block.text))
             if block.style == "lead":
                 paragraph.runs[0].font.size = Pt(12.5)
             elif block.style == "small":
@@ -81,7 +82,7 @@ def render_docx(document: Document) -> bytes:
                 paragraph.runs[0].font.color.rgb = GREY
         elif isinstance(block, Bullets):
             for item in block.items:
-                word.add_paragraph(item, style="List Bullet")
+                word.add_paragraph(shown_text(item), style="List Bullet")
         elif isinstance(block, Table):
             _table(word, block)
         elif isinstance(block, Image):
@@ -113,7 +114,7 @@ def _table(word: WordDocument, block: Table) -> None:
     for row in block.rows:
         cells = table.add_row().cells
         for index, text in enumerate(row):
-            cells[index].text = text
+            cells[index].text = shown_text(text)
             if index in block.numeric:
                 cells[index].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
     if block.widths:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from decimal import Decimal
 from typing import Any
 
 import pandas as pd
@@ -30,23 +31,28 @@ def exposure_records(table: pd.DataFrame) -> list[dict[str, Any]]:
     return records
 
 
+def exposure_cells(table: pd.DataFrame) -> list[list[str | Decimal]]:
+    """Return the contract's CSV rows: text as text, numbers as Decimals printed to their places."""
+    return [
+        [
+            record["zone_id"],
+            record["ward_code"],
+            record["ward_name"] or "",
+            Decimal(f"{record['overlap_m2']:.1f}"),
+            "" if record["ward_share"] is None else Decimal(f"{record['ward_share']:.6f}"),
+            Decimal(f"{record['zone_share']:.6f}"),
+            "" if record["population"] is None else Decimal(record["population"]),
+        ]
+        for record in exposure_records(table)
+    ]
+
+
 def exposure_csv(table: pd.DataFrame) -> str:
     """Return the exposure table as the contract's CSV: header always, "\\n" line endings."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(EXPOSURE_COLUMNS)
-    for record in exposure_records(table):
-        writer.writerow(
-            [
-                record["zone_id"],
-                record["ward_code"],
-                record["ward_name"] or "",
-                f"{record['overlap_m2']:.1f}",
-                "" if record["ward_share"] is None else f"{record['ward_share']:.6f}",
-                f"{record['zone_share']:.6f}",
-                "" if record["population"] is None else str(record["population"]),
-            ]
-        )
+    writer.writerows(exposure_cells(table))
     return buffer.getvalue()
 
 

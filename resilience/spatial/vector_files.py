@@ -25,6 +25,7 @@ import shapely
 from pyogrio.raw import read as read_raw
 from shapely.errors import ShapelyError
 
+from resilience.csv_export import spreadsheet_csv
 from resilience.errors import InputError
 from resilience.spatial.crs import WGS84
 from resilience.spatial.csv_points import (
@@ -356,5 +357,6 @@ def _csv_bytes(gdf: gpd.GeoDataFrame) -> bytes:
         attributes["lon"] = shapely.get_x(geometries)
     attributes[WKT_NAME] = shapely.to_wkt(geometries, rounding_precision=-1)
     # A byte order mark makes Excel read the file as UTF-8 (Welsh place names, for one).
-    text = attributes.to_csv(index=False, lineterminator="\r\n")
+    cells = attributes.astype(object).where(attributes.notna(), None)
+    text = spreadsheet_csv([str(c) for c in cells.columns], cells.itertuples(index=False))
     return text.encode("utf-8-sig")

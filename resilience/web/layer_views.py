@@ -8,11 +8,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from resilience.csv_export import spreadsheet_csv
 from resilience.domain.layers import LAYERS, Layer
 from resilience.domain.register_edits import delete_record, find_record, save_record
 from resilience.domain.register_views import exposure_rows, exposure_table, ward_exposure_rows
 from resilience.errors import InputError
-from resilience.spatial.exposure_table import exposure_csv
+from resilience.spatial.exposure import EXPOSURE_COLUMNS
+from resilience.spatial.exposure_table import exposure_cells
 from resilience.web.db import db_session
 from resilience.web.layer_forms import form_class_for
 
@@ -63,7 +65,8 @@ def exposure_csv_download(layer: str, ref: str) -> Response:
     if spec.name not in ("establishments", "pipelines"):
         abort(404)
     record = _record(spec, ref)
-    data = exposure_csv(exposure_table(db_session(), record))
+    # The contract's columns and rounding, written spreadsheet-safe (a ward name may be a formula).
+    data = spreadsheet_csv(EXPOSURE_COLUMNS, exposure_cells(exposure_table(db_session(), record)))
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in ref)
     return Response(
         data,

@@ -20,10 +20,17 @@ from sqlalchemy.orm import Session
 from resilience.domain.layers import LAYERS
 from resilience.domain.register_edits import find_record
 from resilience.domain.register_views import exposure_rows
-from resilience.reports.map_images import overview_png, site_png
+from resilience.reports.render_tasks import overview_map_file, site_map_file
 from resilience.storage.models import Hazard
 from resilience.web.db import db_session
 from resilience.web.headers import MAP_CSP
+from resilience.web.render_limits import (
+    RenderUnavailable,
+    limited,
+    render_slot,
+    run_render,
+    unavailable_page,
+)
 from webmap.assets import STATIC_DIR, MapAssets, asset_version
 from webmap.cache import MapCache
 from webmap.choropleth import MEASURES, Measure
@@ -44,6 +51,7 @@ ASSET_MAX_AGE = 24 * 60 * 60
 bp = _MapBlueprint(
     "maps", __name__, url_prefix="/maps", static_folder=STATIC_DIR, static_url_path="/static"
 )
+bp.register_error_handler(RenderUnavailable, unavailable_page)
 HAZARD = "<any(establishments, pipelines):layer>/<path:ref>"
 FORMATS = ("html", "png")
 _SAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
@@ -142,8 +150,9 @@ def _look() -> tuple[Any, ...]:
 
 def _overview(session: Session, standalone: bool) -> RenderedMap:
     key = ("overview", standalone, *_look(), data_version(session))
+    # A build (not a cache hit) holds a heavy-render slot: see render_limits.
     return _cache().get_or_build(
-        key, lambda: _render(load_overview(session), overview_map, standalone)
+        key, lambda: limited(lambda: _render(load_overview(session), overview_map, standalone))
     )
 
 
@@ -157,7 +166,8 @@ def _hazard(session: Session, layer: str, ref: str) -> Hazard:
 def _hazard_map(session: Session, hazard: Hazard, standalone: bool) -> RenderedMap:
     key = ("hazard", hazard.id, standalone, *_look(), data_version(session))
     return _cache().get_or_build(
-        key, lambda: _render(load_hazard(session, hazard), hazard_map, standalone)
+        key,
+        lambda: limited(lambda: _render(load_hazard(session, hazard), hazard_map, standalone)),
     )
 
 
@@ -218,7 +228,12 @@ def overview_file(fmt: str) -> Response:
     rendered = _overview(session, standalone=True)
     key = ("overview", *_look(), data_version(session))
     return _download(
-        rendered, "Overview map", "overview-map", fmt, key, lambda: overview_png(session)
+        rendered,
+        "Overview map",
+        "overview-map",
+        fmt,
+        key,
+        lambda: run_render(overview_map_file, _database_url()),
     )
 
 
@@ -235,7 +250,7 @@ def hazard_file(fmt: str, layer: str, ref: str) -> Response:
         f"map-{record.ref}",
         fmt,
         key,
-        lambda: site_png(session, record),
+        lambda: run_render(site_map_file, _database_url(), record.id),
     )
 
 
@@ -259,9 +274,7 @@ def _download(
         chromium = current_app.config.get("CHROMIUM_PATH")
         try:
             # Drawn once per data version: Chromium takes a second or more.
-            image = _cache().get_or_build(
-                ("png", *key), lambda: html_to_png(html, chromium=chromium)
-            )
+            image = _cache().get_or_build(("png", *key), lambda: _chromium_png(html, chromium))
         except PngUnavailable:
             # No Chromium on this server: draw the same data with matplotlib instead.
             image = _cache().get_or_build(("static-png", *key), static_png)
@@ -269,6 +282,16 @@ def _download(
         filename += ".png"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def _chromium_png(html: str, chromium: str | None) -> bytes:
+    # Chromium is a process of its own: html_to_png kills it at the deadline.
+    with render_slot() as limits:
+        return html_to_png(html, chromium=chromium, timeout=limits.deadline_seconds)
+
+
+def _database_url() -> str:
+    return str(current_app.config["DATABASE_URL"])
 
 
 def _page_links(kind: str, **args: Any) -> dict[str, Any]:

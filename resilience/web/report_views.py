@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import DateField
@@ -11,15 +11,16 @@ from wtforms.validators import InputRequired
 from resilience.domain.annual_report import ReportPeriod, default_period
 from resilience.domain.training import local_date
 from resilience.errors import InputError
-from resilience.reports.packs import annual_report_file_document, session_pack_pdf, site_pack_pdf
-from resilience.reports.pdf_render import render_pdf
-from resilience.reports.word_render import render_docx
+from resilience.reports.packs import annual_report_file_document
+from resilience.reports.render_tasks import annual_report_file, session_pack_file, site_pack_file
 from resilience.storage.models import Hazard, utcnow
 from resilience.storage.training_models import TrainingSession
 from resilience.web.db import db_session
 from resilience.web.forms import Form
+from resilience.web.render_limits import RenderUnavailable, run_render, unavailable_page
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
+bp.register_error_handler(RenderUnavailable, unavailable_page)
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -87,8 +88,8 @@ def annual_pdf() -> Response:
     _form, period = _period_form()
     if period is None:
         abort(400, "Choose a period: a first and a last day, the last on or after the first.")
-    document = annual_report_file_document(db_session(), period, utcnow())
-    return _download(render_pdf(document), "application/pdf", _file_stem(period) + ".pdf")
+    content = run_render(annual_report_file, _database_url(), period, utcnow(), "pdf")
+    return _download(content, "application/pdf", _file_stem(period) + ".pdf")
 
 
 @bp.get("/annual.docx")
@@ -96,8 +97,8 @@ def annual_docx() -> Response:
     _form, period = _period_form()
     if period is None:
         abort(400, "Choose a period: a first and a last day, the last on or after the first.")
-    document = annual_report_file_document(db_session(), period, utcnow())
-    return _download(render_docx(document), DOCX_TYPE, _file_stem(period) + ".docx")
+    content = run_render(annual_report_file, _database_url(), period, utcnow(), "docx")
+    return _download(content, DOCX_TYPE, _file_stem(period) + ".docx")
 
 
 @bp.get("/sites/<path:ref>/briefing-pack.pdf")
@@ -109,7 +110,7 @@ def site_pack(ref: str) -> Response:
     if hazard is None:
         abort(404, f"There is no site or pipeline with the identifier {ref!r}.")
     today = local_date(utcnow())
-    content = site_pack_pdf(session, hazard, today)
+    content = run_render(site_pack_file, _database_url(), hazard.id, today)
     return _download(content, "application/pdf", f"briefing-{_safe(ref)}-{today:%Y-%m-%d}.pdf")
 
 
@@ -120,10 +121,15 @@ def session_pack(session_id: int) -> Response:
     if record is None:
         abort(404, f"There is no training session number {session_id}.")
     today = local_date(utcnow())
-    content = session_pack_pdf(session, record, today)
+    content = run_render(session_pack_file, _database_url(), record.id, today)
     return _download(
         content, "application/pdf", f"briefing-pack-session-{record.id}-{today:%Y-%m-%d}.pdf"
     )
+
+
+def _database_url() -> str:
+    # The render runs in a child process with its own connection (see render_limits).
+    return str(current_app.config["DATABASE_URL"])
 
 
 def _safe(ref: str) -> str:
