@@ -55,6 +55,8 @@ LINE = colors.HexColor("#b1b4b6")
 TABLE_CHUNK_ROWS = 30
 CELL_SIZE = 8.5
 CELL_PADDING = 4
+# A table row cannot break across pages: a cell's text must fit on one even in a narrow column.
+CELL_CHARS = 1000
 
 
 def _styles() -> StyleSheet1:
@@ -199,7 +201,7 @@ def _table(block: Table) -> list[Flowable]:
     # A Paragraph wraps, but costs far more to lay out than a plain string: use one only for a
     # cell too wide for its column (a long report has tens of thousands of cells).
     room = [w - 2 * CELL_PADDING for w in widths]
-    rows = [[shown_text(cell) for cell in row] for row in block.rows]
+    rows = [[shown_text(cell, CELL_CHARS) for cell in row] for row in block.rows]
     body: list[list[Flowable | str]] = [
         [
             cell

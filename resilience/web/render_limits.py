@@ -22,6 +22,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -82,6 +83,7 @@ class RenderLimits:
 class _Gate:
     limits: RenderLimits
     semaphore: threading.BoundedSemaphore
+    running: int = 0
 
 
 _gate_lock = threading.Lock()
@@ -109,10 +111,21 @@ def render_slot() -> Iterator[RenderLimits]:
             "The service is busy",
             "Other documents and maps are being drawn at the moment. Try again in a moment.",
         )
+    with _gate_lock:
+        gate.running += 1
     try:
         yield gate.limits
     finally:
+        with _gate_lock:
+            gate.running -= 1
         gate.semaphore.release()
+
+
+def renders_running(app: Flask) -> int:
+    """Return how many heavy renders hold a slot in `app` now."""
+    with _gate_lock:
+        gate = app.extensions.get("render_gate")
+        return gate.running if isinstance(gate, _Gate) else 0
 
 
 def limited(render: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
@@ -185,6 +198,9 @@ _idle_lock = threading.Lock()
 
 
 def _in_child(deadline: float, task: Callable[..., T], args: Any, kwargs: Any) -> T:
+    # The deadline counts from here: starting a worker (the first after a restart also starts
+    # the forkserver, a second or two) is part of the time a request may take.
+    ends = time.monotonic() + deadline
     with _idle_lock:
         worker = _idle.pop() if _idle else None
     if worker is None or not worker.process.is_alive():
@@ -192,7 +208,7 @@ def _in_child(deadline: float, task: Callable[..., T], args: Any, kwargs: Any) -
     keep = False
     try:
         worker.connection.send((task, args, kwargs))
-        if not worker.connection.poll(deadline):
+        if not worker.connection.poll(max(0.0, ends - time.monotonic())):
             raise RenderUnavailable(
                 "This took too long to draw",
                 f"Drawing it took longer than {deadline:g} seconds, so it was stopped. "
