@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,24 +11,44 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 import resilience.storage.audit  # noqa: F401  (registers the audit trail on every session)
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-SQLITE_BUSY_TIMEOUT_MS = 15_000
+# How long a writer waits for another one's lock before giving up (the web app then answers 503).
+LOCK_TIMEOUT_ENV = "RESILIENCE_DB_LOCK_TIMEOUT_MS"
+DEFAULT_LOCK_TIMEOUT_MS = 15_000
+# A transaction left open by a crashed or stuck client would hold its locks for ever.
+IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000
+
+
+def lock_timeout_ms() -> int:
+    """Return the lock wait in milliseconds: RESILIENCE_DB_LOCK_TIMEOUT_MS, else 15 s."""
+    value = os.environ.get(LOCK_TIMEOUT_ENV, "")
+    return int(value) if value.strip().isdigit() and int(value) > 0 else DEFAULT_LOCK_TIMEOUT_MS
 
 
 def make_engine(url: str) -> Engine:
-    """Return an engine for `url`; SQLite gets WAL, foreign keys and a busy timeout."""
+    """Return an engine for `url`; SQLite gets WAL, foreign keys and a busy timeout.
+
+    On PostgreSQL a statement waiting for a lock gives up after the same time (lock_timeout);
+    there is no statement_timeout, since a large import or export legitimately runs long.
+    """
+    timeout = lock_timeout_ms()
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True)
+        options = (
+            f"-c lock_timeout={timeout} "
+            f"-c idle_in_transaction_session_timeout={IDLE_IN_TRANSACTION_TIMEOUT_MS}"
+        )
+        return create_engine(url, pool_pre_ping=True, connect_args={"options": options})
 
-    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+    engine = create_engine(url, connect_args={"timeout": timeout / 1000})
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -35,11 +56,28 @@ def make_engine(url: str) -> Engine:
         # wait for the first instead of failing with "database is locked".
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={timeout}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
     return engine
+
+
+# PostgreSQL SQLSTATEs of a statement that gave up waiting: lock_timeout, statement_timeout,
+# a serialization failure and a deadlock. Trying again a moment later is the cure for each.
+_BUSY_SQLSTATES = frozenset({"55P03", "57014", "40001", "40P01"})
+_SQLITE_BUSY_MESSAGES = ("database is locked", "database table is locked", "database is busy")
+
+
+def is_busy_error(error: BaseException) -> bool:
+    """Return whether `error` means another writer held a lock too long (try again soon)."""
+    if not isinstance(error, DBAPIError):
+        return False
+    original = error.orig
+    if getattr(original, "sqlstate", None) in _BUSY_SQLSTATES:
+        return True
+    message = str(original).lower()
+    return any(text in message for text in _SQLITE_BUSY_MESSAGES)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
