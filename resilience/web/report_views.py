@@ -18,6 +18,7 @@ from resilience.reports.word_render import render_docx
 from resilience.storage.models import Hazard, utcnow
 from resilience.storage.training_models import TrainingSession
 from resilience.web.db import db_session
+from resilience.web.plan_blueprint import reader
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -78,7 +79,7 @@ def annual() -> tuple[str, int]:
     if period is None:
         hazards = db_session().scalars(select(Hazard).order_by(Hazard.kind, Hazard.name)).all()
         return render_template("reports/index.html", form=form, period=None, hazards=hazards), 400
-    document = annual_report_file_document(db_session(), period, utcnow())
+    document = annual_report_file_document(db_session(), period, utcnow(), reader())
     return render_template("reports/annual.html", document=document, period=period), 200
 
 
@@ -87,7 +88,7 @@ def annual_pdf() -> Response:
     _form, period = _period_form()
     if period is None:
         abort(400, "Choose a period: a first and a last day, the last on or after the first.")
-    document = annual_report_file_document(db_session(), period, utcnow())
+    document = annual_report_file_document(db_session(), period, utcnow(), reader())
     return _download(render_pdf(document), "application/pdf", _file_stem(period) + ".pdf")
 
 
@@ -96,7 +97,7 @@ def annual_docx() -> Response:
     _form, period = _period_form()
     if period is None:
         abort(400, "Choose a period: a first and a last day, the last on or after the first.")
-    document = annual_report_file_document(db_session(), period, utcnow())
+    document = annual_report_file_document(db_session(), period, utcnow(), reader())
     return _download(render_docx(document), DOCX_TYPE, _file_stem(period) + ".docx")
 
 
