@@ -33,12 +33,15 @@ ROLES = {
     "member": "Elected member",
 }
 # What each role may do. Every role may view maps, briefings and the register.
+# "edit_plans": create and edit plans, upload versions, change a marking (officers, admins);
+# "record_reviews": record reviews, exercises and lessons (planners too).
 PERMISSIONS: dict[str, frozenset[str]] = {
     "admin": frozenset(
         {
             "view",
             "edit_register",
             "edit_plans",
+            "record_reviews",
             "view_sensitive",
             "manage_users",
             "edit_policy",
@@ -47,9 +50,16 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         }
     ),
     "officer": frozenset(
-        {"view", "edit_register", "edit_plans", "view_sensitive", "manage_training"}
+        {
+            "view",
+            "edit_register",
+            "edit_plans",
+            "record_reviews",
+            "view_sensitive",
+            "manage_training",
+        }
     ),
-    "planner": frozenset({"view", "edit_plans", "view_sensitive", "manage_training"}),
+    "planner": frozenset({"view", "record_reviews", "view_sensitive", "manage_training"}),
     "member": frozenset({"view"}),
 }
 WRONG = "Enter a correct e-mail address and password"

@@ -31,6 +31,15 @@ from resilience.domain.annual_report_training import training_section
 from resilience.domain.duties import DutyKind, DutyPolicy, Regime, Status
 from resilience.domain.duty_dashboard import plan_duty_rows
 from resilience.domain.duty_policy import stored_policy
+from resilience.domain.marking import (
+    OFFICIAL,
+    UNCLEARED,
+    WITHHELD,
+    Reader,
+    exercise_view,
+    highest_marking,
+    plan_view,
+)
 from resilience.domain.plan_exercises import EXERCISE_TYPES
 from resilience.domain.plan_reviews import REVIEW_OUTCOMES
 from resilience.domain.record_dates import long_date
@@ -132,9 +141,11 @@ def _duty_groups(
 
 
 def _plan_activity(
-    session: Session, plans: Sequence[Plan], period: ReportPeriod
-) -> tuple[tuple[PlanActivity, ...], tuple[Figure, ...]]:
+    session: Session, plans: Sequence[Plan], period: ReportPeriod, reader: Reader
+) -> tuple[tuple[PlanActivity, ...], tuple[Figure, ...], set[str]]:
     by_id = {p.id: p for p in plans}
+    views = {p.id: plan_view(p, reader) for p in plans}
+    revealed: set[str] = set()
     outcomes = dict(REVIEW_OUTCOMES)
     activity: list[PlanActivity] = []
     reviews = session.scalars(
@@ -146,13 +157,16 @@ def _plan_activity(
     for review in reviews:
         plan = by_id[review.plan_id]
         reviewed_days.add((plan.id, review.reviewed_on))
+        view = views[plan.id]
+        reviewer = WITHHELD if view.withheld else review.reviewer
+        revealed.add(view.revealed_marking)
         activity.append(
             PlanActivity(
                 review.reviewed_on,
                 plan.ref,
                 plan.title,
                 "Reviewed",
-                f"{outcomes.get(review.outcome, review.outcome)} (reviewer: {review.reviewer})",
+                f"{outcomes.get(review.outcome, review.outcome)} (reviewer: {reviewer})",
                 Source("plan_reviews", review.id, f"{plan.ref} review of {review.reviewed_on}"),
             )
         )
@@ -184,14 +198,17 @@ def _plan_activity(
         day = local_date(version.uploaded_at)
         if day in period:
             plan = by_id[version.plan_id]
+            view = views[plan.id]
+            summary = "" if view.withheld else version.change_summary
+            if summary:
+                revealed.add(view.revealed_marking)
             activity.append(
                 PlanActivity(
                     day,
                     plan.ref,
                     plan.title,
                     "New version",
-                    f"Version {version.label}"
-                    + (f": {version.change_summary}" if version.change_summary else ""),
+                    f"Version {version.label}" + (f": {summary}" if summary else ""),
                     Source("plan_versions", version.id, f"{plan.ref} version {version.label}"),
                 )
             )
@@ -216,7 +233,7 @@ def _plan_activity(
             (a.source for a in activity if a.what == "New version"),
         ),
     )
-    return tuple(activity), figures
+    return tuple(activity), figures, revealed
 
 
 def _plan_id(activity: PlanActivity, plans: Sequence[Plan]) -> int:
@@ -228,7 +245,8 @@ def _exercises(
     plans: Sequence[Plan],
     hazards: Sequence[Hazard],
     period: ReportPeriod,
-) -> tuple[tuple[ExerciseLine, ...], tuple[Figure, ...], tuple[Figure, ...]]:
+    reader: Reader,
+) -> tuple[tuple[ExerciseLine, ...], tuple[Figure, ...], tuple[Figure, ...], set[str]]:
     names = {h.ref: h.name for h in hazards}
     ids = {h.ref: h.id for h in hazards}
     types = dict(EXERCISE_TYPES)
@@ -238,7 +256,12 @@ def _exercises(
     )
     lines = []
     site_sources: set[Source] = set()
+    views = {e.id: exercise_view(e, reader) for e in exercises}
+    revealed: set[str] = set()
     for exercise in held:
+        view = views[exercise.id]
+        if view.organisations or view.lessons:
+            revealed.add(view.revealed_marking)
         refs = set(exercise.hazard_refs or []) | {r for p in exercise.plans for r in p.hazard_refs}
         site_sources |= {Source("hazards", ids[r], r) for r in refs if r in ids}
         lines.append(
@@ -248,7 +271,7 @@ def _exercises(
                 exercise_type=types.get(exercise.exercise_type, exercise.exercise_type),
                 plans=tuple(p.title for p in exercise.plans),
                 sites=tuple(sorted(names.get(r, r) for r in refs)),
-                organisations=split_organisations(exercise.organisations),
+                organisations=split_organisations(view.organisations),
                 lessons_identified=len(exercise.lessons),
                 source=Source("exercises", exercise.id, exercise.title),
             )
@@ -266,7 +289,10 @@ def _exercises(
     held_ids = {e.id for e in held}
 
     def lesson_source(lesson: Lesson) -> Source:
-        return Source("lessons", lesson.id, f"{lesson.exercise.title}: {lesson.description[:60]}")
+        view = views[lesson.exercise_id]
+        revealed.add(view.revealed_marking)
+        what = WITHHELD if view.withheld else lesson.description[:60]
+        return Source("lessons", lesson.id, f"{lesson.exercise.title}: {what}")
 
     open_at_end = [
         lesson
@@ -295,7 +321,7 @@ def _exercises(
             (lesson_source(lesson) for lesson in open_at_end if lesson.due_on < period.end),
         ),
     )
-    return tuple(lines), exercise_figures, lesson_figures
+    return tuple(lines), exercise_figures, lesson_figures, revealed
 
 
 def split_organisations(text: str) -> tuple[str, ...]:
@@ -304,8 +330,8 @@ def split_organisations(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(p for p in parts if p))
 
 
-def overdue_reason(plan: Plan, line: DutyLine) -> str:
-    """Return why a duty is overdue, from the plan's own dates and note."""
+def overdue_reason(plan: Plan, line: DutyLine, reader: Reader = UNCLEARED) -> str:
+    """Return why a duty is overdue, from the plan's own dates and the note ``reader`` may see."""
     if line.duty is DutyKind.PREPARE:
         if plan.notified_on is not None:
             reason = (
@@ -324,13 +350,17 @@ def overdue_reason(plan: Plan, line: DutyLine) -> str:
             reason = f"Last {verb} on {long_date(last)}; nothing recorded since."
         else:
             reason = f"No {line.duty.value} recorded."
-    if plan.note.strip():
-        reason += f" Note on the plan: {plan.note.strip()}"
+    note = plan_view(plan, reader).note.strip()
+    if note:
+        reason += f" Note on the plan: {note}"
     return reason
 
 
-def annual_report(session: Session, period: ReportPeriod, generated_at: datetime) -> AnnualReport:
-    """Return the annual report for ``period``; duty and training status are as at its end."""
+def annual_report(
+    session: Session, period: ReportPeriod, generated_at: datetime, reader: Reader = UNCLEARED
+) -> AnnualReport:
+    """Return the annual report for ``period`` as ``reader`` may see it, marked with the highest
+    marking of what it shows; duty and training status are as at the period's end."""
     hazards = list(session.scalars(select(Hazard).order_by(Hazard.ref)))
     plans = list(session.scalars(select(Plan).order_by(Plan.ref)))
     exercises = list(
@@ -340,8 +370,11 @@ def annual_report(session: Session, period: ReportPeriod, generated_at: datetime
     )
     duty_policy = stored_policy(session)
     groups, all_lines = _duty_groups(plans, period.end, duty_policy)
-    activity, plan_figures = _plan_activity(session, plans, period)
-    exercise_lines, exercise_figures, lesson_figures = _exercises(exercises, plans, hazards, period)
+    activity, plan_figures, revealed = _plan_activity(session, plans, period, reader)
+    exercise_lines, exercise_figures, lesson_figures, seen = _exercises(
+        exercises, plans, hazards, period, reader
+    )
+    revealed |= seen
     sessions, training_figures = training_section(session, period, load_training_policy(session))
     overdue = tuple(
         OverdueLine(
@@ -352,12 +385,17 @@ def annual_report(session: Session, period: ReportPeriod, generated_at: datetime
             days_overdue=(period.end - line.due_on).days,
             basis=line.basis,
             statutory=line.statutory,
-            reason=overdue_reason(plan, line),
+            reason=overdue_reason(plan, line, reader),
             source=line.source,
         )
         for plan, line in sorted(all_lines, key=lambda item: (item[1].due_on, item[1].plan_ref))
         if line.status is Status.OVERDUE
     )
+    revealed |= {
+        plan_view(plan, reader).revealed_marking
+        for plan, line in all_lines
+        if line.status is Status.OVERDUE and plan_view(plan, reader).note.strip()
+    }
     overdue_figures = (
         figure(
             "overdue.duties", "Duties overdue at the end of the period", (o.source for o in overdue)
@@ -382,6 +420,7 @@ def annual_report(session: Session, period: ReportPeriod, generated_at: datetime
         training_figures=training_figures,
         overdue=overdue,
         overdue_figures=overdue_figures,
+        marking=highest_marking(revealed | {OFFICIAL}),
     )
 
 

@@ -177,6 +177,8 @@ class AnnualReport:
     overdue: tuple[OverdueLine, ...]
     overdue_figures: tuple[Figure, ...]
     notes: tuple[str, ...] = field(default=())
+    # The highest marking of what the report shows its reader (see resilience.domain.marking).
+    marking: str = "OFFICIAL"
 
     @property
     def all_figures(self) -> list[Figure]:

@@ -277,7 +277,7 @@ def annual_report_document(report: AnnualReport, authority: str) -> Document:
     return Document(
         title="Emergency planning annual report",
         subtitle=f"{authority}: {report.period.label}",
-        marking="OFFICIAL",
+        marking=report.marking,
         cover_lines=(
             "For the scrutiny board",
             f"Prepared by the Emergency Planning Team on {long_date(report.generated_at.date())}",

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from resilience.domain.annual_report import ReportPeriod, annual_report, authority_name
 from resilience.domain.briefing import briefing_card, briefing_cards
+from resilience.domain.marking import Reader
 from resilience.reports.annual_report_document import annual_report_document
 from resilience.reports.briefing_document import session_briefing_document, site_briefing_document
 from resilience.reports.document import Document
@@ -64,8 +65,8 @@ def session_pack_pdf(session: Session, record: TrainingSession, today: date) -> 
 
 
 def annual_report_file_document(
-    session: Session, period: ReportPeriod, generated_at: datetime
+    session: Session, period: ReportPeriod, generated_at: datetime, reader: Reader
 ) -> Document:
-    """Return the annual report for ``period`` laid out as a document."""
-    report = annual_report(session, period, generated_at)
+    """Return the annual report for ``period`` as ``reader`` may see it, laid out as a document."""
+    report = annual_report(session, period, generated_at, reader)
     return annual_report_document(report, authority_name(session))

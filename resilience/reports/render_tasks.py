@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from resilience.domain.annual_report import ReportPeriod
+from resilience.domain.marking import Reader
 from resilience.reports.map_images import overview_png, site_png
 from resilience.reports.packs import annual_report_file_document, session_pack_pdf, site_pack_pdf
 from resilience.reports.pdf_render import render_pdf
@@ -55,11 +56,15 @@ def session_pack_file(database_url: str, session_id: int, today: date) -> bytes:
 
 
 def annual_report_file(
-    database_url: str, period: ReportPeriod, generated_at: datetime, fmt: Literal["pdf", "docx"]
+    database_url: str,
+    period: ReportPeriod,
+    generated_at: datetime,
+    fmt: Literal["pdf", "docx"],
+    reader: Reader,
 ) -> bytes:
-    """Return the annual report for `period` as PDF or Word bytes."""
+    """Return the annual report for `period`, as `reader` may see it, as PDF or Word bytes."""
     with _reading(database_url) as session:
-        document = annual_report_file_document(session, period, generated_at)
+        document = annual_report_file_document(session, period, generated_at, reader)
     return render_pdf(document) if fmt == "pdf" else render_docx(document)
 
 

@@ -48,14 +48,13 @@ ENDPOINT_PERMISSIONS: dict[str, str] = {
     "admin.audit": "view_audit",
     "admin.reminders": "manage_users",
     "admin.audit_csv_download": "view_audit",
-    # Plans, reviews, exercises and lessons: officers and planners. Who may download a plan's
-    # documents depends on its marking, checked in the view.
+    # Plans themselves (and their versions and marking): officers. Reviews, exercises and
+    # lessons: officers and planners. Who may download a plan's documents depends on its
+    # marking, checked in the view.
+    **{f"plans.{name}": "edit_plans" for name in ("plan_new", "plan_edit", "version_index")},
     **{
-        f"plans.{name}": "edit_plans"
+        f"plans.{name}": "record_reviews"
         for name in (
-            "plan_new",
-            "plan_edit",
-            "version_index",
             "review_new",
             "review_delete",
             "exercise_new",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from wtforms import SelectChoice
 
+from resilience.domain.marking import CLEARED, exercise_view, page_marking
 from resilience.domain.plan_exercises import (
     add_lesson,
     all_exercises,
@@ -14,7 +15,6 @@ from resilience.domain.plan_exercises import (
 )
 from resilience.domain.plan_records import all_plans, hazard_names
 from resilience.errors import InputError
-from resilience.storage.models import Plan
 from resilience.storage.plan_models import Exercise, Lesson
 from resilience.web.db import db_session
 from resilience.web.plan_blueprint import (
@@ -24,6 +24,7 @@ from resilience.web.plan_blueprint import (
     current_date,
     hazard_choices,
     labels,
+    reader,
     render_page,
 )
 from resilience.web.plan_forms import CloseLessonForm, ExerciseForm, LessonForm
@@ -36,16 +37,21 @@ def _exercise(exercise_id: int) -> Exercise:
     return exercise
 
 
-def _marking_of(plans: list[Plan]) -> str:
-    """Return the banner marking for pages about these plans: OFFICIAL-SENSITIVE if any is."""
-    return "OFFICIAL-SENSITIVE" if any(p.marking == "OFFICIAL-SENSITIVE" for p in plans) else ""
+def _marking_of(exercise: Exercise) -> str:
+    """Return the marking of a staff page (a form) about this exercise: its plans' highest."""
+    return page_marking(exercise_view(exercise, CLEARED))
 
 
 @bp.get("/exercises/")
 def exercise_index() -> str:
     planned, held = all_exercises(db_session())
+    who = reader()
     return render_template(
-        "exercises/index.html", planned=planned, held=held, today=current_date(), **labels()
+        "exercises/index.html",
+        planned=[exercise_view(e, who) for e in planned],
+        held=[exercise_view(e, who) for e in held],
+        today=current_date(),
+        **labels(),
     )
 
 
@@ -79,7 +85,7 @@ def _edit_exercise(exercise: Exercise | None) -> Page:
         400 if request.method == "POST" else 200,
         form=form,
         exercise=exercise,
-        security_marking=_marking_of(exercise.plans) if exercise is not None else "",
+        security_marking=_marking_of(exercise) if exercise is not None else "",
     )
 
 
@@ -106,14 +112,15 @@ def _exercise_page(
             form = CloseLessonForm(prefix=f"close-{lesson.id}", formdata=None)
             form.closed_on.data = today
             forms[lesson.id] = form
+    view = exercise_view(exercise, reader())
     return render_page(
         "exercises/detail.html",
         status,
-        exercise=exercise,
+        exercise=view,
         lesson_form=lesson_form or LessonForm(formdata=None),
         close_forms=forms,
         hazards=hazard_names(db_session()),
-        security_marking=_marking_of(exercise.plans),
+        security_marking=page_marking(view),
         today=today,
         **labels(),
     )
@@ -135,7 +142,7 @@ def exercise_delete(exercise_id: int) -> Page:
         flash(f"Exercise {title!r} deleted.", "success")
         return redirect(url_for(".exercise_index"))
     return render_template(
-        "exercises/delete.html", exercise=exercise, security_marking=_marking_of(exercise.plans)
+        "exercises/delete.html", exercise=exercise, security_marking=_marking_of(exercise)
     )
 
 

@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response
 from wtforms import Field, SelectChoice
 
 from resilience.domain.duty_dashboard import DUTY_LABELS
+from resilience.domain.marking import Reader
 from resilience.domain.plan_exercises import EXERCISE_TYPES
 from resilience.domain.plan_records import (
     PLAN_STATUSES,
@@ -58,6 +59,12 @@ def actor() -> str:
     if not hasattr(current_app, "login_manager"):
         return ""
     return str(current_user.email) if current_user.is_authenticated else ""
+
+
+def reader() -> Reader:
+    """Return who the page is for: cleared for OFFICIAL-SENSITIVE detail or not."""
+    can = getattr(current_user, "can", None)
+    return Reader.for_role(bool(can and can("view_sensitive")))
 
 
 def attach_error(form: FlaskForm, error: InputError, default: str) -> None:

@@ -11,6 +11,13 @@ from wtforms import SelectChoice
 
 from resilience.domain.duty_dashboard import plan_duty_rows
 from resilience.domain.duty_policy import stored_policy
+from resilience.domain.marking import (
+    exercise_view,
+    page_marking,
+    plan_view,
+    review_views,
+    version_views,
+)
 from resilience.domain.plan_exercises import exercises_of_plan
 from resilience.domain.plan_records import (
     MAX_VERSION_BYTES,
@@ -40,6 +47,7 @@ from resilience.web.plan_blueprint import (
     hazard_choices,
     labels,
     plan_or_404,
+    reader,
     render_page,
 )
 from resilience.web.plan_forms import PlanForm, ReviewForm, VersionForm
@@ -65,7 +73,8 @@ def plan_index() -> str:
     policy = stored_policy(session)
     plans = all_plans(session)
     next_duty = {plan.ref: next(iter(plan_duty_rows(plan, today, policy)), None) for plan in plans}
-    return render_template("plans/index.html", plans=plans, next_duty=next_duty, **labels())
+    views = [plan_view(plan, reader()) for plan in plans]
+    return render_template("plans/index.html", plans=views, next_duty=next_duty, **labels())
 
 
 def _edit_plan(plan: Plan | None) -> Page:
@@ -104,15 +113,17 @@ def plan_detail(ref: str) -> str:
     plan = plan_or_404(ref)
     session = db_session()
     today = current_date()
+    who = reader()
+    view = plan_view(plan, who)
     return render_template(
         "plans/detail.html",
-        plan=plan,
+        plan=view,
         duties=plan_duty_rows(plan, today, stored_policy(session)),
-        versions=plan_versions(session, plan),
-        reviews=plan_reviews(session, plan),
-        exercises=exercises_of_plan(session, plan),
+        versions=version_views(plan_versions(session, plan), plan, who),
+        reviews=review_views(plan_reviews(session, plan), plan, who),
+        exercises=[exercise_view(e, who) for e in exercises_of_plan(session, plan)],
         hazards=hazard_names(session),
-        security_marking=plan.marking,
+        security_marking=page_marking(view),
         today=today,
         **labels(),
     )

@@ -17,6 +17,7 @@ from resilience.storage.models import Hazard, utcnow
 from resilience.storage.training_models import TrainingSession
 from resilience.web.db import db_session
 from resilience.web.forms import Form
+from resilience.web.plan_blueprint import reader
 from resilience.web.render_limits import RenderUnavailable, run_render, unavailable_page
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -79,7 +80,7 @@ def annual() -> tuple[str, int]:
     if period is None:
         hazards = db_session().scalars(select(Hazard).order_by(Hazard.kind, Hazard.name)).all()
         return render_template("reports/index.html", form=form, period=None, hazards=hazards), 400
-    document = annual_report_file_document(db_session(), period, utcnow())
+    document = annual_report_file_document(db_session(), period, utcnow(), reader())
     return render_template("reports/annual.html", document=document, period=period), 200
 
 
@@ -88,7 +89,7 @@ def annual_pdf() -> Response:
     _form, period = _period_form()
     if period is None:
         abort(400, "Choose a period: a first and a last day, the last on or after the first.")
-    content = run_render(annual_report_file, _database_url(), period, utcnow(), "pdf")
+    content = run_render(annual_report_file, _database_url(), period, utcnow(), "pdf", reader())
     return _download(content, "application/pdf", _file_stem(period) + ".pdf")
 
 
@@ -97,7 +98,7 @@ def annual_docx() -> Response:
     _form, period = _period_form()
     if period is None:
         abort(400, "Choose a period: a first and a last day, the last on or after the first.")
-    content = run_render(annual_report_file, _database_url(), period, utcnow(), "docx")
+    content = run_render(annual_report_file, _database_url(), period, utcnow(), "docx", reader())
     return _download(content, DOCX_TYPE, _file_stem(period) + ".docx")
 
 
