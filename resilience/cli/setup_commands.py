@@ -154,16 +154,69 @@ def restore_command(source: Path) -> None:
 
 
 @click.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int)
-def serve(host: str, port: int, threads: int) -> None:
-    """Serve the web app with the production WSGI server (waitress)."""
+@click.option("--host", default="127.0.0.1", show_default=True, envvar="RESILIENCE_HOST")
+@click.option("--port", default=8000, show_default=True, type=int, envvar="RESILIENCE_PORT")
+@click.option(
+    "--threads",
+    default=8,
+    show_default=True,
+    type=click.IntRange(1, 256),
+    envvar="RESILIENCE_THREADS",
+    help="Requests handled at the same time.",
+)
+@click.option(
+    "--connection-limit",
+    default=500,
+    show_default=True,
+    type=click.IntRange(1, 100_000),
+    envvar="RESILIENCE_CONNECTION_LIMIT",
+    help="Open connections (idle ones too) before new ones wait.",
+)
+@click.option(
+    "--channel-timeout",
+    default=30,
+    show_default=True,
+    type=click.IntRange(1, 3600),
+    envvar="RESILIENCE_CHANNEL_TIMEOUT",
+    help="Seconds a connection may sit idle before it is closed.",
+)
+@click.option(
+    "--backlog",
+    default=1024,
+    show_default=True,
+    type=click.IntRange(1, 65_535),
+    envvar="RESILIENCE_BACKLOG",
+    help="Connections the operating system queues before the server accepts them.",
+)
+def serve(
+    host: str, port: int, threads: int, connection_limit: int, channel_timeout: int, backlog: int
+) -> None:
+    """Serve the web app with the production WSGI server (waitress).
+
+    Idle connections are closed after --channel-timeout seconds, so that a crowd of them (a
+    slow client, a scan, an attack) cannot hold every slot; run it behind a reverse proxy.
+    """
     from waitress import serve as waitress_serve
 
     from resilience import create_app
 
     with _database():
         pass  # migrate before the first request
-    click.echo(f"Serving on http://{host}:{port}/")
-    waitress_serve(create_app(), host=host, port=port, threads=threads)
+    click.echo(
+        f"Serving on http://{host}:{port}/ ({threads} threads, up to {connection_limit} "
+        f"connections, idle ones closed after {channel_timeout} s)"
+    )
+    waitress_serve(
+        create_app(),
+        host=host,
+        port=port,
+        threads=threads,
+        connection_limit=connection_limit,
+        channel_timeout=channel_timeout,
+        # Idle connections are looked for this often; a third of the timeout keeps it prompt.
+        cleanup_interval=max(1, channel_timeout // 3),
+        backlog=backlog,
+        # poll() rather than select(): select cannot watch more than 1,024 sockets.
+        asyncore_use_poll=True,
+        ident="resilience",
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +16,9 @@ from resilience.domain.values import coerce_value
 from resilience.errors import InputError
 from resilience.storage.models import Hazard
 
+# Identifiers per IN (...) list: under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters.
+IN_LIST_CHUNK = 10_000
+
 
 @dataclass
 class ImportSummary:
@@ -25,6 +29,8 @@ class ImportSummary:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    # The rows created or changed, so that zones can follow without reading them back.
+    changed_rows: list[Any] = field(default_factory=list, repr=False, compare=False)
 
     def __str__(self) -> str:
         return (
@@ -115,12 +121,21 @@ def _check_distances(record: dict[str, Any]) -> None:
         previous = (name, value)
 
 
+def chunks(values: Sequence[str], size: int = IN_LIST_CHUNK) -> Iterator[Sequence[str]]:
+    """Yield `values` in slices of at most `size`, for IN lists that every backend accepts."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
 def _foreign_refs(session: Session, layer: Layer, refs: set[str]) -> dict[str, str]:
     """Return refs used by the other kind of hazard (establishments and pipelines share them)."""
     if not issubclass(layer.model, Hazard):
         return {}
-    rows = session.execute(select(Hazard.ref, Hazard.kind).where(Hazard.ref.in_(refs))).all()
-    return {ref: kind for ref, kind in rows if kind != layer.singular}
+    found: dict[str, str] = {}
+    for part in chunks(sorted(refs)):
+        rows = session.execute(select(Hazard.ref, Hazard.kind).where(Hazard.ref.in_(part)))
+        found.update({ref: kind for ref, kind in rows if kind != layer.singular})
+    return found
 
 
 def upsert_records(
@@ -138,15 +153,18 @@ def upsert_records(
         )
     existing = {
         getattr(row, layer.id_attr): row
-        for row in session.scalars(select(layer.model).where(id_column.in_(refs)))
+        for part in chunks(sorted(refs))
+        for row in session.scalars(select(layer.model).where(id_column.in_(part)))
     }
     for record in records:
         ref = record[layer.id_attr]
         row = existing.get(ref)
         if row is None:
             values = {k: v for k, v in record.items() if v is not None}
-            session.add(layer.model(**values))
+            created = layer.model(**values)
+            session.add(created)
             summary.created.append(ref)
+            summary.changed_rows.append(created)
             continue
         changed = False
         for name, value in record.items():
@@ -160,5 +178,7 @@ def upsert_records(
                 setattr(row, name, value)
                 changed = True
         (summary.updated if changed else summary.unchanged).append(ref)
+        if changed:
+            summary.changed_rows.append(row)
     session.flush()
     return summary

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from resilience.domain.layers import LAYERS, Layer
@@ -64,11 +63,8 @@ def import_file(
     frame = read_vector_file(path, name=file_name)
     records = parse_records(layer, frame, file_name)
     summary = upsert_records(session, layer, records, file_name)
-    changed_refs = set(summary.created) | set(summary.updated)
-    if changed_refs:
-        column = getattr(layer.model, layer.id_attr)
-        changed = session.scalars(select(layer.model).where(column.in_(changed_refs))).all()
-        after_change(session, list(changed))
+    if summary.changed_rows:
+        after_change(session, summary.changed_rows)
     return summary
 
 

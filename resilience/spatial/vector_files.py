@@ -96,6 +96,13 @@ _GIS_HINT = "set the layer's coordinate reference system correctly in your GIS a
 # and arrays into list columns.
 _GEOJSON_OPEN_OPTIONS = {"DATE_AS_STRING": "YES", "ARRAY_AS_STRING": "YES"}
 _USE_ARROW = importlib.util.find_spec("pyarrow") is not None
+# Limits on one file, checked before validation, reprojection and zones (the costly work).
+# 400,000 points took 128 s and 2.9 GB to import: far beyond a web request. Great Britain's
+# ~900 COMAH establishments and ~9,000 wards fit many times over; a detailed county boundary
+# has some 100,000 vertices.
+MAX_FEATURES = 250_000
+MAX_VERTICES_PER_FEATURE = 250_000
+MAX_VERTICES_PER_FILE = 10_000_000
 # warnings.catch_warnings swaps process-wide state, so GDAL reads take turns.
 _GDAL_LOCK = threading.Lock()
 
@@ -127,7 +134,46 @@ def read_vector_file(
         source = _read_with_gdal(path, file=file, crs_hint=_GIS_HINT, layer=chosen)
     else:
         source = _read_geojson(path, file)
+    _check_size(source, file)
     return checked_wgs84(source, file=file, required_fields=required_fields, id_field=id_field)
+
+
+def _check_size(source: SourceFeatures, file: str) -> None:
+    """Raise InputError if the file has more features or vertices than the documented limits."""
+    count = len(source.frame)
+    if count > MAX_FEATURES:
+        raise InputError(
+            f"holds {count:,} features; at most {MAX_FEATURES:,} can be imported at once: "
+            "split the file",
+            file=file,
+        )
+    vertices = shapely.get_num_coordinates(source.frame.geometry.to_numpy())
+    if len(vertices) == 0:
+        return
+    biggest = int(np.argmax(vertices))
+    if vertices[biggest] > MAX_VERTICES_PER_FEATURE:
+        raise InputError(
+            f"geometry has {int(vertices[biggest]):,} vertices; at most "
+            f"{MAX_VERTICES_PER_FEATURE:,} are accepted per feature: simplify it in your GIS",
+            file=file,
+            location=source.locate(biggest),
+            field="geometry",
+        )
+    total = int(vertices.sum())
+    if total > MAX_VERTICES_PER_FILE:
+        raise InputError(
+            f"holds {total:,} vertices; at most {MAX_VERTICES_PER_FILE:,} are accepted per file: "
+            "simplify or split it",
+            file=file,
+        )
+
+
+def _without_paths(message: str, path: Path, file: str) -> str:
+    """Return GDAL's `message` with the server's (temporary) path replaced by the file's name."""
+    for shown in (str(path), path.as_posix(), str(path.parent), path.name):
+        if shown and shown != file:
+            message = message.replace(shown, file)
+    return message
 
 
 def write_vector_file(gdf: gpd.GeoDataFrame, fmt: ExportFormat, *, layer: str) -> bytes:
@@ -230,6 +276,10 @@ def _diagnose_json(path: Path, file: str) -> None:
         ) from None
     try:
         document = json.loads(text)
+    except RecursionError:
+        raise InputError(
+            "not valid GeoJSON: arrays or objects are nested too deeply", file=file
+        ) from None
     except json.JSONDecodeError as error:
         raise InputError(
             f"not valid JSON: {error.msg}",
@@ -252,7 +302,8 @@ def _chosen_layer(path: Path, file: str, layer: str | None) -> str:
         try:
             layers = pyogrio.list_layers(path)
         except (RuntimeError, ValueError, OSError) as error:
-            raise InputError(f"cannot be read as a GeoPackage: {error}", file=file) from None
+            message = _without_paths(str(error), path, file)
+            raise InputError(f"cannot be read as a GeoPackage: {message}", file=file) from None
     names = [str(row[0]) for row in layers]
     spatial = [str(row[0]) for row in layers if row[1] is not None]
     if layer is not None:
@@ -286,12 +337,13 @@ def _read_with_gdal(
         except ShapelyError:
             raise _unparseable_geometry(path, file, layer, options) from None
         except (RuntimeError, ValueError, OSError) as error:
-            raise InputError(f"cannot be read: {error}", file=file) from None
+            message = _without_paths(str(error), path, file)
+            raise InputError(f"cannot be read: {message}", file=file) from None
     if not isinstance(frame, gpd.GeoDataFrame):
         raise InputError(f"layer '{layer}' has no geometry", file=file)
     # Only GDAL's text parsers warn about the data itself; binary formats warn about other things
     # (a GeoPackage saved under a temporary name, for one).
-    notes = tuple(gdal_warnings) if keep_warnings else ()
+    notes = tuple(_without_paths(n, path, file) for n in gdal_warnings) if keep_warnings else ()
     return SourceFeatures(_widened(frame), feature_label, crs_hint, notes=notes)
 
 
