@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy.orm import Session
 
 from resilience.domain.layers import LAYERS
@@ -135,15 +136,21 @@ def _variant() -> tuple[bool, str]:
     return (_high_contrast(), _measure())
 
 
+def precise_pipelines() -> bool:
+    """Return whether the signed-in reader may see pipeline routes (else only corridors)."""
+    can = getattr(current_user, "can", None)
+    return bool(can and can("view_sensitive"))
+
+
 def _look() -> tuple[Any, ...]:
     """Return what, besides the data, decides how a map is drawn (part of its cache key)."""
-    return (*_variant(), current_app.config.get("TILE_URL", ""))
+    return (*_variant(), current_app.config.get("TILE_URL", ""), precise_pipelines())
 
 
 def _overview(session: Session, standalone: bool) -> RenderedMap:
     key = ("overview", standalone, *_look(), data_version(session))
     return _cache().get_or_build(
-        key, lambda: _render(load_overview(session), overview_map, standalone)
+        key, lambda: _render(load_overview(session, precise_pipelines()), overview_map, standalone)
     )
 
 
@@ -157,7 +164,12 @@ def _hazard(session: Session, layer: str, ref: str) -> Hazard:
 def _hazard_map(session: Session, hazard: Hazard, standalone: bool) -> RenderedMap:
     key = ("hazard", hazard.id, standalone, *_look(), data_version(session))
     return _cache().get_or_build(
-        key, lambda: _render(load_hazard(session, hazard), hazard_map, standalone)
+        key,
+        lambda: _render(
+            load_hazard(session, hazard, precise_pipelines=precise_pipelines()),
+            hazard_map,
+            standalone,
+        ),
     )
 
 
@@ -218,7 +230,12 @@ def overview_file(fmt: str) -> Response:
     rendered = _overview(session, standalone=True)
     key = ("overview", *_look(), data_version(session))
     return _download(
-        rendered, "Overview map", "overview-map", fmt, key, lambda: overview_png(session)
+        rendered,
+        "Overview map",
+        "overview-map",
+        fmt,
+        key,
+        lambda: overview_png(session, precise_pipelines=precise_pipelines()),
     )
 
 
@@ -235,7 +252,7 @@ def hazard_file(fmt: str, layer: str, ref: str) -> Response:
         f"map-{record.ref}",
         fmt,
         key,
-        lambda: site_png(session, record),
+        lambda: site_png(session, record, precise_pipelines=precise_pipelines()),
     )
 
 
