@@ -13,6 +13,7 @@ import shapely
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from resilience.spatial.corridors import pipeline_corridor
 from resilience.spatial.crs import WGS84
 from resilience.storage.models import AuditEvent, Hazard, Receptor, Ward, Zone, ZoneExposure
 
@@ -121,25 +122,56 @@ def _receptors(session: Session) -> gpd.GeoDataFrame:
     return _frame(list(session.execute(query)), RECEPTOR_COLUMNS)
 
 
-def load_overview(session: Session) -> MapData:
-    """Return the whole register for the overview map."""
+def generalise_pipelines(
+    zones: gpd.GeoDataFrame, pipelines: gpd.GeoDataFrame
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Return (zones, pipelines) with each pipeline's route and zones replaced by its corridor.
+
+    What a reader who may not see a route gets (see resilience.spatial.corridors): the corridor
+    is drawn where the pipeline was, and the pipeline's own zones, which trace the route, go.
+    """
+    own = zones["hazard_kind"] == "pipeline"
+    shapes = [
+        pipeline_corridor(route, zones.geometry[own & (zones["hazard_ref"] == ref)])
+        for ref, route in zip(pipelines["ref"], pipelines.geometry, strict=True)
+    ]
+    corridors = pipelines.set_geometry(gpd.GeoSeries(shapes, index=pipelines.index, crs=WGS84))
+    return zones[~own].reset_index(drop=True), corridors
+
+
+def load_overview(session: Session, precise_pipelines: bool = True) -> MapData:
+    """Return the whole register for the overview map (pipelines as corridors unless precise)."""
+    zones = _zones(session)
+    pipelines = _hazards(session, "pipeline", PIPELINE_COLUMNS)
+    if not precise_pipelines:
+        zones, pipelines = generalise_pipelines(zones, pipelines)
     return MapData(
         wards=load_wards(session),
-        zones=_zones(session),
+        zones=zones,
         establishments=_hazards(session, "establishment", ESTABLISHMENT_COLUMNS),
-        pipelines=_hazards(session, "pipeline", PIPELINE_COLUMNS),
+        pipelines=pipelines,
         receptors=_receptors(session),
     )
 
 
-def load_hazard(session: Session, hazard: Hazard, margin: float = 0.25) -> MapData:
+def load_hazard(
+    session: Session, hazard: Hazard, margin: float = 0.25, precise_pipelines: bool = True
+) -> MapData:
     """Return what a map of one hazard draws: its zones, and what lies around its outer zone.
 
     The frame is the hazard's zones (or the hazard alone when it has none), grown by `margin`
     of its size on each side; wards, other sites and sensitive places meeting it are included.
+    Unless `precise_pipelines`, every pipeline is drawn as its corridor and its zones are left out.
     """
     zones = _zones(session, hazard.id)
+    pipelines = _hazards(session, "pipeline", PIPELINE_COLUMNS)
+    if not precise_pipelines:
+        every_zone = _zones(session)
+        _, pipelines = generalise_pipelines(every_zone, pipelines)
+        zones = zones[zones["hazard_kind"] != "pipeline"].reset_index(drop=True)
     shapes = list(zones.geometry) or [hazard.geometry]
+    if not precise_pipelines and hazard.kind == "pipeline":
+        shapes = list(pipelines.geometry[pipelines["ref"] == hazard.ref])
     min_x, min_y, max_x, max_y = shapely.union_all(shapes).bounds
     pad_x = max((max_x - min_x) * margin, 0.01)
     pad_y = max((max_y - min_y) * margin, 0.01)
@@ -150,7 +182,6 @@ def load_hazard(session: Session, hazard: Hazard, margin: float = 0.25) -> MapDa
         return data[data.geometry.intersects(box)].reset_index(drop=True)
 
     establishments = _hazards(session, "establishment", ESTABLISHMENT_COLUMNS)
-    pipelines = _hazards(session, "pipeline", PIPELINE_COLUMNS)
     return MapData(
         wards=load_wards(session, frame),
         zones=zones,

@@ -211,3 +211,11 @@ def exercise_view(exercise: Exercise, reader: Reader) -> ExerciseView:
 def page_marking(*views: PlanView | ExerciseView) -> str:
     """Return the marking of a page showing ``views``: the highest marking they reveal."""
     return highest_marking(v.revealed_marking for v in views)
+
+
+def visible_lessons(lessons: Iterable[Lesson], reader: Reader) -> list[Lesson]:
+    """Return the lessons ``reader`` may see: none of an exercise of an OFFICIAL-SENSITIVE plan
+    unless cleared."""
+    return [
+        lesson for lesson in lessons if reader.cleared or not exercise_is_sensitive(lesson.exercise)
+    ]

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from resilience.domain.layers import RECEPTOR_KINDS
 from resilience.domain.register_views import ZONE_LABELS, ZONE_ORDER
+from resilience.spatial.corridors import corridor_bng
 from resilience.spatial.crs import BNG, WGS84
 from resilience.storage.models import Hazard, Receptor, Ward, Zone
 
@@ -171,18 +172,34 @@ def register_fingerprint(session: Session) -> tuple[object, ...]:
     )
 
 
-def overview_png(session: Session, width_in: float = 8.0) -> bytes:
-    """Return the overview map: every ward, every hazard and its outermost zone."""
-    key = (register_fingerprint(session), width_in)
+def _drawn_shape(hazard: Hazard, precise_pipelines: bool) -> BaseGeometry:
+    """Return a hazard's shape in BNG: a pipeline's corridor unless its route may be shown."""
+    if hazard.kind == "pipeline" and not precise_pipelines:
+        return corridor_bng(to_bng(hazard.geometry), [to_bng(z.geometry) for z in hazard.zones])
+    return to_bng(hazard.geometry)
+
+
+def _drawn_zones(hazard: Hazard, precise_pipelines: bool) -> list[Zone]:
+    """Return the zones drawn for a hazard: none of a pipeline's when its corridor stands in."""
+    return [] if hazard.kind == "pipeline" and not precise_pipelines else list(hazard.zones)
+
+
+def overview_png(session: Session, width_in: float = 8.0, precise_pipelines: bool = True) -> bytes:
+    """Return the overview map: every ward, every hazard and its outermost zone.
+
+    Without ``precise_pipelines`` a pipeline is drawn as its generalised corridor, never its route.
+    """
+    key = (register_fingerprint(session), width_in, precise_pipelines)
     cached = _overview_cache.get(key)
     if cached is not None:
         return cached
     wards = [to_bng(w) for w in session.scalars(select(Ward.geometry))]
     hazards = session.scalars(select(Hazard).options(selectinload(Hazard.zones))).all()
-    drawn = [(h.kind, to_bng(h.geometry)) for h in hazards]
+    drawn = [(h.kind, _drawn_shape(h, precise_pipelines)) for h in hazards]
     outer_zones = []
     for hazard in hazards:
-        bands = [z for z in hazard.zones if z.kind in ("outer", "middle", "inner")]
+        zones = _drawn_zones(hazard, precise_pipelines)
+        bands = [z for z in zones if z.kind in ("outer", "middle", "inner")]
         if bands:
             widest = max(bands, key=lambda z: ZONE_ORDER.get(z.kind, 0))
             outer_zones.append(to_bng(widest.geometry))
@@ -218,14 +235,21 @@ def overview_png(session: Session, width_in: float = 8.0) -> bytes:
     return image
 
 
-def site_png(session: Session, hazard: Hazard, width_in: float = 7.0) -> bytes:
-    """Return a map of one hazard's zones, with the wards and sensitive places around it."""
-    zones = sorted(hazard.zones, key=lambda z: -ZONE_ORDER.get(z.kind, 9))
-    geometry = to_bng(hazard.geometry)
+def site_png(
+    session: Session, hazard: Hazard, width_in: float = 7.0, precise_pipelines: bool = True
+) -> bytes:
+    """Return a map of one hazard's zones, with the wards and sensitive places around it.
+
+    Without ``precise_pipelines`` a pipeline is drawn as its generalised corridor, never its route.
+    """
+    zones = sorted(
+        _drawn_zones(hazard, precise_pipelines), key=lambda z: -ZONE_ORDER.get(z.kind, 9)
+    )
+    geometry = _drawn_shape(hazard, precise_pipelines)
     zone_shapes = [(z.kind, to_bng(z.geometry)) for z in zones]
     extent = shapely.union_all([geometry.buffer(250), *(g for _, g in zone_shapes)])
     bounds = extent.bounds
-    lon0, lat0, lon1, lat1 = _wgs84_bounds(hazard, zones)
+    lon0, lat0, lon1, lat1 = _wgs84_bounds(hazard, list(hazard.zones))
     near_wards = session.scalars(
         select(Ward).where(
             Ward.min_lon <= lon1, Ward.max_lon >= lon0, Ward.min_lat <= lat1, Ward.max_lat >= lat0

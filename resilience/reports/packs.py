@@ -32,11 +32,20 @@ def session_hazard_refs(session: Session, record: TrainingSession) -> list[str]:
     return list(session.scalars(query.order_by(Hazard.ref)))
 
 
+# Briefing packs are members' papers, marked OFFICIAL and printed: their maps show pipelines
+# as corridors, whoever downloads them.
+PACK_ROUTES = False
+
+
 def site_pack(session: Session, hazard: Hazard, today: date) -> Document:
     """Return the briefing pack of one hazard as a document."""
     card = briefing_card(session, hazard, today)
     return site_briefing_document(
-        card, overview_png(session), site_png(session, hazard), authority_name(session), today
+        card,
+        overview_png(session, precise_pipelines=PACK_ROUTES),
+        site_png(session, hazard, precise_pipelines=PACK_ROUTES),
+        authority_name(session),
+        today,
     )
 
 
@@ -48,9 +57,14 @@ def session_pack(session: Session, record: TrainingSession, today: date) -> Docu
         .where(Hazard.ref.in_([c.ref for c in cards]))
         .options(selectinload(Hazard.zones))
     ).all()
-    maps = {h.ref: site_png(session, h) for h in hazards}
+    maps = {h.ref: site_png(session, h, precise_pipelines=PACK_ROUTES) for h in hazards}
     return session_briefing_document(
-        record, cards, overview_png(session), maps, authority_name(session), today
+        record,
+        cards,
+        overview_png(session, precise_pipelines=PACK_ROUTES),
+        maps,
+        authority_name(session),
+        today,
     )
 
 

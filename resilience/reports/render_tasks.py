@@ -68,15 +68,18 @@ def annual_report_file(
     return render_pdf(document) if fmt == "pdf" else render_docx(document)
 
 
-def site_map_file(database_url: str, hazard_id: int) -> bytes:
-    """Return the static (matplotlib) map PNG of the hazard with id `hazard_id`."""
+def site_map_file(database_url: str, hazard_id: int, precise_pipelines: bool) -> bytes:
+    """Return the static (matplotlib) map PNG of the hazard with id `hazard_id`.
+
+    ``precise_pipelines`` False draws pipelines as corridors (what members see).
+    """
     with _reading(database_url) as session:
         hazard = session.get(Hazard, hazard_id)
         assert hazard is not None, hazard_id
-        return site_png(session, hazard)
+        return site_png(session, hazard, precise_pipelines=precise_pipelines)
 
 
-def overview_map_file(database_url: str) -> bytes:
-    """Return the static (matplotlib) overview map PNG."""
+def overview_map_file(database_url: str, precise_pipelines: bool) -> bytes:
+    """Return the static (matplotlib) overview map PNG, pipelines as the reader may see them."""
     with _reading(database_url) as session:
-        return overview_png(session)
+        return overview_png(session, precise_pipelines=precise_pipelines)

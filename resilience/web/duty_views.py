@@ -26,6 +26,7 @@ from resilience.domain.duty_policy import (
     save_policy,
     stored_policy,
 )
+from resilience.domain.marking import visible_lessons
 from resilience.domain.plan_exercises import open_lessons
 from resilience.errors import InputError
 from resilience.web.db import db_session
@@ -36,6 +37,7 @@ from resilience.web.plan_blueprint import (
     bp,
     current_date,
     labels,
+    reader,
     render_page,
 )
 from resilience.web.plan_forms import DutyFilterForm, policy_field_name, policy_form_class
@@ -76,7 +78,7 @@ def duties() -> tuple[str, int]:
         rows=rows,
         as_of=as_of,
         counts=counts,
-        lessons=open_lessons(db_session()),
+        lessons=visible_lessons(open_lessons(db_session()), reader()),
         csv_href=url_for(".duties_csv", **filters),
         **labels(),
     )

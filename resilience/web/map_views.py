@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy.orm import Session
 
 from resilience.domain.layers import LAYERS
@@ -143,16 +144,25 @@ def _variant() -> tuple[bool, str]:
     return (_high_contrast(), _measure())
 
 
+def precise_pipelines() -> bool:
+    """Return whether the signed-in reader may see pipeline routes (else only corridors)."""
+    can = getattr(current_user, "can", None)
+    return bool(can and can("view_sensitive"))
+
+
 def _look() -> tuple[Any, ...]:
     """Return what, besides the data, decides how a map is drawn (part of its cache key)."""
-    return (*_variant(), current_app.config.get("TILE_URL", ""))
+    return (*_variant(), current_app.config.get("TILE_URL", ""), precise_pipelines())
 
 
 def _overview(session: Session, standalone: bool) -> RenderedMap:
     key = ("overview", standalone, *_look(), data_version(session))
     # A build (not a cache hit) holds a heavy-render slot: see render_limits.
     return _cache().get_or_build(
-        key, lambda: limited(lambda: _render(load_overview(session), overview_map, standalone))
+        key,
+        lambda: limited(
+            lambda: _render(load_overview(session, precise_pipelines()), overview_map, standalone)
+        ),
     )
 
 
@@ -167,7 +177,13 @@ def _hazard_map(session: Session, hazard: Hazard, standalone: bool) -> RenderedM
     key = ("hazard", hazard.id, standalone, *_look(), data_version(session))
     return _cache().get_or_build(
         key,
-        lambda: limited(lambda: _render(load_hazard(session, hazard), hazard_map, standalone)),
+        lambda: limited(
+            lambda: _render(
+                load_hazard(session, hazard, precise_pipelines=precise_pipelines()),
+                hazard_map,
+                standalone,
+            )
+        ),
     )
 
 
@@ -233,7 +249,7 @@ def overview_file(fmt: str) -> Response:
         "overview-map",
         fmt,
         key,
-        lambda: run_render(overview_map_file, _database_url()),
+        lambda: run_render(overview_map_file, _database_url(), precise_pipelines()),
     )
 
 
@@ -250,7 +266,7 @@ def hazard_file(fmt: str, layer: str, ref: str) -> Response:
         f"map-{record.ref}",
         fmt,
         key,
-        lambda: run_render(site_map_file, _database_url(), record.id),
+        lambda: run_render(site_map_file, _database_url(), record.id, precise_pipelines()),
     )
 
 

@@ -1,7 +1,8 @@
 """Elected members' home: the overview map, a briefing card per site, their own training.
 
 Read-only: nothing on these pages changes the register, and nothing here links to a plan's
-document or to any page that needs more than the "view" permission.
+document or to any page that needs more than the "view" permission. Their map images show
+pipelines as generalised corridors (resilience.spatial.corridors), never the route.
 """
 
 from __future__ import annotations
@@ -78,7 +79,7 @@ def card(ref: str) -> str:
 
 @bp.get("/overview.png")
 def overview_map() -> Response:
-    response = Response(overview_png(db_session()), mimetype="image/png")
+    response = Response(overview_png(db_session(), precise_pipelines=False), mimetype="image/png")
     response.cache_control.private = True
     response.cache_control.max_age = IMAGE_MAX_AGE
     return response
@@ -87,7 +88,9 @@ def overview_map() -> Response:
 @bp.get("/maps/<path:ref>.png")
 def site_map(ref: str) -> Response:
     session = db_session()
-    response = Response(site_png(session, _hazard(ref)), mimetype="image/png")
+    response = Response(
+        site_png(session, _hazard(ref), precise_pipelines=False), mimetype="image/png"
+    )
     response.cache_control.private = True
     response.cache_control.max_age = IMAGE_MAX_AGE
     return response
