@@ -52,7 +52,9 @@ def register(app: Flask) -> None:
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
         if request.is_secure:
             response.headers["Strict-Transport-Security"] = HSTS
-        if request.endpoint not in STATIC_ENDPOINTS:
+        if request.endpoint not in STATIC_ENDPOINTS and "no-store" not in (
+            response.headers.get("Cache-Control") or ""
+        ):
             # Plans, registers, exports and admin pages must not stay in a shared browser's cache.
             response.headers["Cache-Control"] = "no-store"
         return response
