@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 from wtforms import DateField
 from wtforms.validators import InputRequired
 
@@ -105,13 +104,12 @@ def annual_docx() -> Response:
 @bp.get("/sites/<path:ref>/briefing-pack.pdf")
 def site_pack(ref: str) -> Response:
     session = db_session()
-    hazard = session.scalars(
-        select(Hazard).where(Hazard.ref == ref).options(selectinload(Hazard.zones))
-    ).one_or_none()
-    if hazard is None:
+    # Only the id here: the render process loads the hazard and its zones (perhaps many).
+    hazard_id = session.scalars(select(Hazard.id).where(Hazard.ref == ref)).one_or_none()
+    if hazard_id is None:
         abort(404, f"There is no site or pipeline with the identifier {ref!r}.")
     today = local_date(utcnow())
-    content = run_render(site_pack_file, _database_url(), hazard.id, today)
+    content = run_render(site_pack_file, _database_url(), hazard_id, today)
     return _download(content, "application/pdf", f"briefing-{_safe(ref)}-{today:%Y-%m-%d}.pdf")
 
 

@@ -58,11 +58,23 @@ def limited_app(instance: Path, engine: Engine, database_url: str) -> Iterator[F
 @pytest.fixture
 def server_url(limited_app: Flask) -> Iterator[str]:
     server = create_server(limited_app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
+    stopping = threading.Event()
+
+    def serve() -> None:
+        try:
+            server.run()
+        except OSError:
+            # Closing the socket under the loop can end it with EBADF: only then is that fine.
+            if not stopping.is_set():
+                raise
+
+    thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.effective_port}"  # type: ignore[union-attr]
+    stopping.set()
     server.close()
     thread.join(timeout=10)
+    assert not thread.is_alive()
 
 
 def _signed_in(base: str, email: str) -> urllib.request.OpenerDirector:
