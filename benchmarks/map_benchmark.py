@@ -60,8 +60,9 @@ from resilience.storage.models import (  # noqa: E402
     Ward,
     Zone,
 )
+from resilience.web.maps.sources import load_overview  # noqa: E402
+from webmap.map_data import MapData  # noqa: E402
 from webmap.simplify import detail_for, display_geometry  # noqa: E402
-from webmap.sources import MapData, load_overview  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = [

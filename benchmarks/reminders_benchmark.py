@@ -46,16 +46,15 @@ from typing import Any
 from sqlalchemy import Engine, delete, func, insert, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from resilience.domain.duties import DEFAULT_POLICY, plan_duties
-from resilience.domain.duty_dashboard import plan_dates
+from resilience.domain.duties.dashboard import plan_dates
+from resilience.domain.duties.rules import DEFAULT_POLICY, plan_duties
 from resilience.scheduling.claims import claim_reminders, claimed_keys, new_claimant
 from resilience.scheduling.clock import SettableClock
 from resilience.scheduling.mailer import SmtpMailer
 from resilience.scheduling.reminder_pass import run_reminder_pass
 from resilience.scheduling.reminders import due_reminders
 from resilience.storage.database import make_engine, make_sessionmaker, migrate
-from resilience.storage.models import Plan, User
-from resilience.storage.reminder_models import Notification, ReminderClaim
+from resilience.storage.models import Notification, Plan, ReminderClaim, User
 
 TODAY = date(2026, 6, 1)
 REGIMES = ("comah_external", "pipeline", "reppir", "cca_local")

@@ -39,30 +39,34 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from resilience import create_app
-from resilience.domain.annual_report import ReportPeriod, annual_report, authority_name
-from resilience.domain.briefing import briefing_cards
 from resilience.domain.demo import load_demo
-from resilience.domain.training_sessions import local_moment
-from resilience.reports import map_images
-from resilience.reports.annual_report_document import annual_report_document
+from resilience.domain.training.sessions import local_moment
+from resilience.reports.annual.content import ReportPeriod, annual_report, authority_name
+from resilience.reports.annual.document import annual_report_document
+from resilience.reports.briefing.cards import briefing_cards
 from resilience.reports.packs import site_pack
-from resilience.reports.pdf_render import render_pdf
-from resilience.reports.word_render import render_docx
+from resilience.reports.render import map_images
+from resilience.reports.render.pdf import render_pdf
+from resilience.reports.render.word import render_docx
 from resilience.spatial.crs import BNG, WGS84
 from resilience.spatial.exposure import exposure_of
 from resilience.storage.database import make_engine, make_sessionmaker, migrate
 from resilience.storage.models import (
+    Attendance,
     Establishment,
+    Exercise,
     Hazard,
+    Invitation,
+    Lesson,
     Pipeline,
     Plan,
+    PlanReview,
+    TrainingSession,
     User,
     Ward,
     Zone,
     ZoneExposure,
 )
-from resilience.storage.plan_models import Exercise, Lesson, PlanReview
-from resilience.storage.training_models import Attendance, Invitation, TrainingSession
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from exposure_benchmark import make_sites, make_wards, zones_of  # noqa: E402

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from markupsafe import escape
 
-from resilience.domain.layers import RECEPTOR_KINDS, STATUSES
+from resilience.domain.register.layers import RECEPTOR_KINDS, STATUSES
 from resilience.spatial.crs import BNG
 from webmap.assets import MapAssets
 from webmap.choropleth import (
@@ -31,6 +31,7 @@ from webmap.choropleth import (
 from webmap.elements import DataSource, FeatureLayer, MapControls, OfflineMap
 from webmap.encoding import encode_layer
 from webmap.legend import legend_html
+from webmap.map_data import MapData
 from webmap.simplify import (
     DisplayDetail,
     Overview,
@@ -38,7 +39,6 @@ from webmap.simplify import (
     display_geometry,
     overview_detail,
 )
-from webmap.sources import MapData
 from webmap.styles import TIER_LABELS, ZONE_KINDS, ZONE_LABELS, ZONE_SINGULAR, map_style
 
 DEFAULT_ATTRIBUTION = "Wards: ONS, OGL v3.0; contains OS data © Crown copyright 2025"

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import click
 
 from resilience.cli.input_errors import reports_input_errors
-from resilience.domain.duties import Duty, due_duties
-from resilience.domain.plan_csv import parse_iso_date, read_plans_csv
+from resilience.domain.duties.plans_csv import parse_iso_date, read_plans_csv
+from resilience.domain.duties.rules import Duty, due_duties
 from resilience.errors import InputError
 
 DUTY_COLUMNS: tuple[str, ...] = ("plan_id", "duty", "due_on", "status", "days_left", "basis")

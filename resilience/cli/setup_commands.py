@@ -12,16 +12,16 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from resilience.cli.input_errors import reports_input_errors
 from resilience.config import Settings
-from resilience.domain.accounts import ROLES, add_or_update_user, normalise_email
+from resilience.domain.accounts.sign_in_throttle import unlock
+from resilience.domain.accounts.users import ROLES, add_or_update_user, normalise_email
 from resilience.domain.demo import ensure_demo_users, load_demo
-from resilience.domain.register_transfer import (
+from resilience.domain.register.transfer import (
     EXPORT_FORMATS,
     EXPORT_KINDS,
     IMPORT_KINDS,
     export_any,
     import_any,
 )
-from resilience.domain.sign_in_throttle import unlock
 from resilience.errors import InputError
 from resilience.storage.audit import set_actor
 from resilience.storage.backup import backup, restore

@@ -11,15 +11,14 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from resilience.domain.accounts import add_or_update_user, find_user
-from resilience.domain.layers import ESTABLISHMENTS, PIPELINES, RECEPTORS, WARDS
-from resilience.domain.plan_exercises import EXERCISE_TYPES, follow_records
-from resilience.domain.plan_reviews import REVIEW_OUTCOMES
-from resilience.domain.register_imports import ImportSummary
-from resilience.domain.register_transfer import import_file
+from resilience.domain.accounts.users import add_or_update_user, find_user
+from resilience.domain.plans.exercises import EXERCISE_TYPES, follow_records
+from resilience.domain.plans.reviews import REVIEW_OUTCOMES
+from resilience.domain.register.imports import ImportSummary
+from resilience.domain.register.layers import ESTABLISHMENTS, PIPELINES, RECEPTORS, WARDS
+from resilience.domain.register.transfer import import_file
 from resilience.errors import InputError
-from resilience.storage.models import Plan
-from resilience.storage.plan_models import Exercise, Lesson, PlanReview
+from resilience.storage.models import Exercise, Lesson, Plan, PlanReview
 
 DEMO_ROOT = Path(__file__).resolve().parents[2]
 DEMO_FILES = (

@@ -14,8 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from resilience.storage.models import Plan
-from resilience.storage.plan_models import Exercise, Lesson, PlanReview, PlanVersion
+from resilience.storage.models import Exercise, Lesson, Plan, PlanReview, PlanVersion
 
 OFFICIAL = "OFFICIAL"
 SENSITIVE = "OFFICIAL-SENSITIVE"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from resilience.domain.layers import FieldSpec
+from resilience.domain.register.layers import FieldSpec
 from resilience.domain.text_rules import checked_text
 from resilience.errors import InputError
 

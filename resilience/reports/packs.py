@@ -8,16 +8,15 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from resilience.domain.annual_report import ReportPeriod, annual_report, authority_name
-from resilience.domain.briefing import briefing_card, briefing_cards
 from resilience.domain.marking import Reader
-from resilience.reports.annual_report_document import annual_report_document
-from resilience.reports.briefing_document import session_briefing_document, site_briefing_document
-from resilience.reports.document import Document
-from resilience.reports.map_images import overview_png, site_png
-from resilience.reports.pdf_render import render_pdf
-from resilience.storage.models import Hazard
-from resilience.storage.training_models import TrainingSession
+from resilience.reports.annual.content import ReportPeriod, annual_report, authority_name
+from resilience.reports.annual.document import annual_report_document
+from resilience.reports.briefing.cards import briefing_card, briefing_cards
+from resilience.reports.briefing.document import session_briefing_document, site_briefing_document
+from resilience.reports.render.document import Document
+from resilience.reports.render.map_images import overview_png, site_png
+from resilience.reports.render.pdf import render_pdf
+from resilience.storage.models import Hazard, TrainingSession
 
 
 def session_hazard_refs(session: Session, record: TrainingSession) -> list[str]:

@@ -18,10 +18,10 @@ import icalendar
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from resilience.domain.duties import DutyKind, DutyPolicy, plan_duties
-from resilience.domain.duty_policy import stored_policy
-from resilience.domain.plan_exercises import all_exercises
-from resilience.domain.training_sessions import calendar_event, invited_sessions
+from resilience.domain.duties.policy import stored_policy
+from resilience.domain.duties.rules import DutyKind, DutyPolicy, plan_duties
+from resilience.domain.plans.exercises import all_exercises
+from resilience.domain.training.sessions import calendar_event, invited_sessions
 from resilience.scheduling.clock import local_today
 from resilience.scheduling.reminder_text import DISCHARGED_BY, DUTY_NOUNS, long_date, when_due
 from resilience.scheduling.reminders import (
@@ -30,8 +30,7 @@ from resilience.scheduling.reminders import (
     is_undated,
     plan_dates,
 )
-from resilience.storage.models import Plan, User
-from resilience.storage.reminder_models import CalendarToken
+from resilience.storage.models import CalendarToken, Plan, User
 
 PRODID = "-//Resilience//Emergency planning register//EN"
 UID_DOMAIN = "resilience"
@@ -59,7 +58,7 @@ class FeedEvent:
 
 
 class PlannedExercise(Protocol):
-    """What the feed needs of an exercise record (``resilience.storage.plan_models.Exercise``)."""
+    """What the feed needs of an exercise record (``resilience.storage.models.Exercise``)."""
 
     @property
     def id(self) -> int: ...

@@ -24,7 +24,7 @@ from sqlalchemy import ColumnElement, CursorResult, Table, func, insert, select,
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from resilience.storage.reminder_models import ReminderClaim
+from resilience.storage.models import ReminderClaim
 
 # Longer than any single send can take (the SMTP timeout is 30 s a command), so a live holder is
 # never taken over; short enough that a crashed holder's reminders go out the same morning.

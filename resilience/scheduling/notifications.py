@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from resilience.scheduling.reminder_text import details, headline
 from resilience.scheduling.reminders import DueReminder
-from resilience.storage.reminder_models import Notification
+from resilience.storage.models import Notification
 
 NOTIFICATIONS_SHOWN = 200
 PLAN_PAGE = "/plans/{ref}"

@@ -19,12 +19,12 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from resilience.domain.duties import DutyPolicy
+from resilience.domain.duties.rules import DutyPolicy
 from resilience.scheduling.claims import CLAIM_LEASE
 from resilience.scheduling.clock import Clock, SystemClock
 from resilience.scheduling.mailer import Mailer
 from resilience.scheduling.reminder_pass import PassReport, run_reminder_pass
-from resilience.storage.reminder_models import scheduler_jobs
+from resilience.storage.models import scheduler_jobs
 
 log = logging.getLogger(__name__)
 

@@ -16,8 +16,8 @@ from email.message import EmailMessage
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from resilience.domain.duties import DutyPolicy
-from resilience.domain.duty_policy import stored_policy
+from resilience.domain.duties.policy import stored_policy
+from resilience.domain.duties.rules import DutyPolicy
 from resilience.scheduling.claims import (
     CLAIM_LEASE,
     HeldClaim,

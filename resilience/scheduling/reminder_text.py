@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from resilience.domain.duties import DutyKind
+from resilience.domain.duties.rules import DutyKind
 from resilience.scheduling.reminders import DueReminder
 
 DUTY_NOUNS = {

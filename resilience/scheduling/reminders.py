@@ -4,7 +4,8 @@ Recipients (the whole rule): every active user whose role is admin, officer or p
 also the active user whose e-mail address is the plan's ``owner`` (compared without case), whatever
 their role. Staff see every plan's deadlines; an elected member who owns a plan sees its own.
 
-Occasions come from ``resilience.domain.reminder_dates``: d-90, d-30, d-7, then weekly overdue-n.
+Occasions come from ``resilience.domain.duties.reminder_dates``: d-90, d-30, d-7, then weekly
+overdue-n.
 On any day, what is due for a duty is its *latest* occasion on or before that day. An occasion
 never sent while it was the latest (the scheduler was down across two of them) is superseded by
 the newer one, which says how things stand now; sending both would say the same thing twice.
@@ -12,8 +13,9 @@ A plan with nothing to count a preparation date from is due "today" every day (D
 its reminder goes weekly: one per calendar week, keyed by the week's Monday and lead ``undated``.
 
 Refresher training goes through the same system: each active user's own training is a duty
-``training`` of a pseudo-plan ``TRAINING-<user id>``, due by the date ``resilience.domain.training``
-works out, on the same occasions, to that person alone (``training_reminders``).
+``training`` of a pseudo-plan ``TRAINING-<user id>``, due by the date
+``resilience.domain.training.refresher`` works out, on the same occasions, to that person alone
+(``training_reminders``).
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ from typing import Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from resilience.domain.duties import (
+from resilience.domain.duties.reminder_dates import reminder_occasions
+from resilience.domain.duties.rules import (
     DEFAULT_POLICY,
     DutyKind,
     DutyPolicy,
@@ -36,8 +39,7 @@ from resilience.domain.duties import (
     check_plan,
     plan_duties,
 )
-from resilience.domain.reminder_dates import reminder_occasions
-from resilience.domain.training import (
+from resilience.domain.training.refresher import (
     COHORTS,
     TRAINING_REMINDER_DUTY,
     TrainingReminder,
@@ -123,7 +125,8 @@ def plan_dates(
     """Return the domain's view of a plan row's dates, as the duties dashboard reads them.
 
     Review and exercise dates count once a plan is adopted; before that only the duty to
-    prepare it applies (``resilience.domain.duty_dashboard.plan_dates`` reads a Plan the same way).
+    prepare it applies (``resilience.domain.duties.dashboard.plan_dates`` reads a Plan the same
+    way).
     """
     adopted = adopted_on is not None
     return PlanDates(

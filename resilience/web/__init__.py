@@ -4,29 +4,21 @@ from __future__ import annotations
 
 from flask import Flask
 
-from resilience.web import (
-    admin_views,
-    auth,
-    auth_views,
-    calendar_views,
-    duty_views,  # noqa: F401 (importing it adds its routes to plan_blueprint.bp)
-    errors,
-    exercise_views,  # noqa: F401 (importing it adds its routes to plan_blueprint.bp)
-    headers,
-    home,
-    layer_views,
-    map_views,
-    member_views,
-    notification_views,
-    plan_blueprint,
-    plan_views,  # noqa: F401 (importing it adds its routes to plan_blueprint.bp)
-    report_views,
-    template_helpers,
-    training_views,
-    transfer_views,
-)
+from resilience.web import errors, headers, home, template_helpers
+from resilience.web import plans as plans_pages
+from resilience.web.account import access
+from resilience.web.account import views as account_views
+from resilience.web.admin import views as admin_views
 from resilience.web.db import close_session
+from resilience.web.maps import views as map_views
+from resilience.web.members import views as member_views
 from resilience.web.navigation import navigation
+from resilience.web.notifications import calendar
+from resilience.web.notifications import views as notification_views
+from resilience.web.register import transfer
+from resilience.web.register import views as register_views
+from resilience.web.reports import views as report_views
+from resilience.web.training import views as training_views
 
 
 def register_web(app: Flask) -> None:
@@ -34,18 +26,16 @@ def register_web(app: Flask) -> None:
     from flask_wtf import CSRFProtect
 
     CSRFProtect(app)
-    auth.register(app)
-    app.register_blueprint(auth_views.bp)
+    access.register(app)
+    app.register_blueprint(account_views.bp)
     app.register_blueprint(admin_views.bp)
     app.register_blueprint(home.bp)
-    app.register_blueprint(layer_views.bp)
+    app.register_blueprint(register_views.bp)
     app.register_blueprint(map_views.bp)
-    app.register_blueprint(transfer_views.bp)
-    # One "plans" blueprint for plan_views, exercise_views and duty_views: endpoint names such as
-    # "plans.duties" are the same whichever module holds the view.
-    app.register_blueprint(plan_blueprint.bp)
+    app.register_blueprint(transfer.bp)
+    app.register_blueprint(plans_pages.bp)
     app.register_blueprint(notification_views.bp)
-    app.register_blueprint(calendar_views.bp)
+    app.register_blueprint(calendar.bp)
     app.register_blueprint(training_views.bp)
     app.register_blueprint(member_views.bp)
     app.register_blueprint(report_views.bp)

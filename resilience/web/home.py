@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
-from resilience.domain.layers import LAYERS
+from resilience.domain.register.layers import LAYERS
 from resilience.web.db import db_session
 
 bp = Blueprint("home", __name__)

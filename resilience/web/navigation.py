@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
 from resilience.scheduling.notifications import unread_count
-from resilience.web.auth import required_permission
+from resilience.web.account.access import required_permission
 from resilience.web.db import db_session
 
 log = logging.getLogger(__name__)

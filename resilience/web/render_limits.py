@@ -42,8 +42,8 @@ RETRY_AFTER_SECONDS = 10
 _PRELOAD = [
     "__main__",
     "resilience.web.render_limits",
-    "resilience.reports.render_tasks",
-    "resilience.reports.render_warmup",
+    "resilience.reports.render.tasks",
+    "resilience.reports.render.warmup",
 ]
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask
 from shapely.geometry.base import BaseGeometry
 
-from resilience.domain.layers import Layer
+from resilience.domain.register.layers import Layer
 
 FORMAT_LABELS = {"geojson": "GeoJSON", "gpkg": "GeoPackage", "csv": "CSV"}
 

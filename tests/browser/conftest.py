@@ -25,8 +25,8 @@ from werkzeug.security import generate_password_hash
 
 from resilience import create_app
 from resilience.domain.demo import load_demo
-from resilience.domain.layers import ESTABLISHMENTS
-from resilience.domain.register_edits import save_record
+from resilience.domain.register.edits import save_record
+from resilience.domain.register.layers import ESTABLISHMENTS
 from resilience.storage.database import make_engine, make_sessionmaker, migrate
 from resilience.storage.models import Hazard, Plan, Receptor, User, Ward, Zone
 

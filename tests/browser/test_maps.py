@@ -17,7 +17,7 @@ from tests.webmap.conftest import make_map_data
 from webmap.assets import MapAssets
 from webmap.compose import MapOptions, overview_map
 from webmap.document import map_parts, standalone_html
-from webmap.sources import MapData
+from webmap.map_data import MapData
 
 pytestmark = pytest.mark.browser
 

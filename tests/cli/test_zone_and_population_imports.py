@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from resilience.cli import main
 from resilience.domain.demo import load_demo
-from resilience.domain.layers import ESTABLISHMENTS
-from resilience.domain.register_edits import save_record
-from resilience.domain.register_views import exposure_rows
+from resilience.domain.register.edits import save_record
+from resilience.domain.register.layers import ESTABLISHMENTS
+from resilience.domain.register.listings import exposure_rows
 from resilience.storage.models import Establishment, Ward, Zone, ZoneExposure
 from tests.factories import write_geojson
 from tests.register_snapshot import snapshot

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from resilience.domain.duties import (
+from resilience.domain.duties.rules import (
     Duty,
     DutyKind,
     DutyPolicy,

@@ -7,13 +7,13 @@ from datetime import date
 
 import pytest
 
-from resilience.domain.duties import RULES, PlanDates, Regime, due_duties
-from resilience.domain.legal_basis import (
+from resilience.domain.duties.legal_basis import (
     LEGISLATION_URL,
     LegalBasis,
     further_provisions,
     legal_bases,
 )
+from resilience.domain.duties.rules import RULES, PlanDates, Regime, due_duties
 
 AS_OF = date(2025, 1, 1)
 VERDICT_STARTS = ("supported", "differs: ", "unverified: ", "not modelled: ", "not a local")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from resilience.domain.duties import DutyPolicy
-from resilience.domain.reminder_dates import ReminderOccasion, reminder_occasions
+from resilience.domain.duties.reminder_dates import ReminderOccasion, reminder_occasions
+from resilience.domain.duties.rules import DutyPolicy
 
 DUE = date(2025, 6, 30)
 LEADS = [

@@ -14,8 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from resilience.storage.models import Plan
-from resilience.storage.plan_models import Exercise, PolicySetting
+from resilience.storage.models import Exercise, Plan, PolicySetting
 from tests.html_tree import Node, parse
 from tests.plans.pages import error_summary_links, field_error
 

@@ -11,26 +11,25 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from resilience.domain.demo import DEMO_ROOT, load_plans
-from resilience.domain.duties import DutyKind, DutyPolicy, Regime, Status
-from resilience.domain.duty_dashboard import (
+from resilience.domain.duties.dashboard import (
     DutyRow,
     dashboard_duties,
     duties_csv,
     plan_owners,
     planning_calendar,
 )
-from resilience.domain.duty_policy import (
+from resilience.domain.duties.policy import (
     PolicyChoice,
     parse_lead_days,
     policy_problems,
     save_policy,
     stored_policy,
 )
-from resilience.domain.plan_exercises import ExerciseValues, save_exercise
-from resilience.domain.plan_records import all_plans
+from resilience.domain.duties.rules import DutyKind, DutyPolicy, Regime, Status
+from resilience.domain.plans.exercises import ExerciseValues, save_exercise
+from resilience.domain.plans.records import all_plans
 from resilience.errors import InputError
-from resilience.storage.models import Plan
-from resilience.storage.plan_models import Exercise, Lesson, PlanReview, PolicySetting
+from resilience.storage.models import Exercise, Lesson, Plan, PlanReview, PolicySetting
 
 AS_OF = date(2026, 12, 1)
 

@@ -13,8 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from resilience.storage.models import Plan
-from resilience.storage.plan_models import Exercise, Lesson, PlanReview
+from resilience.storage.models import Exercise, Lesson, Plan, PlanReview
 from tests.factories import make_establishment
 from tests.html_tree import Node, parse
 from tests.plans.pages import error_summary_links, field_error, marking

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from resilience.domain.duties import DutyKind, DutyPolicy, Regime, Status
-from resilience.domain.duty_dashboard import DutyRow, plan_duty_rows
-from resilience.domain.plan_exercises import (
+from resilience.domain.duties.dashboard import DutyRow, plan_duty_rows
+from resilience.domain.duties.rules import DutyKind, DutyPolicy, Regime, Status
+from resilience.domain.plans.exercises import (
     ExerciseValues,
     add_lesson,
     close_lesson,
@@ -21,10 +21,9 @@ from resilience.domain.plan_exercises import (
     open_lessons,
     save_exercise,
 )
-from resilience.domain.plan_reviews import delete_review, plan_reviews, record_review
+from resilience.domain.plans.reviews import delete_review, plan_reviews, record_review
 from resilience.errors import InputError
-from resilience.storage.models import Plan
-from resilience.storage.plan_models import Exercise, Lesson, PlanReview
+from resilience.storage.models import Exercise, Lesson, Plan, PlanReview
 
 POLICY = DutyPolicy()
 TODAY = date(2026, 12, 1)

@@ -13,15 +13,14 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from resilience.domain.plan_records import (
+from resilience.domain.plans.records import (
     next_version_label,
     plan_versions,
     store_version,
     version_path,
 )
 from resilience.errors import InputError
-from resilience.storage.models import Plan
-from resilience.storage.plan_models import PlanVersion
+from resilience.storage.models import Plan, PlanVersion
 from tests.html_tree import parse
 from tests.plans.pages import field_error, marking
 

@@ -11,8 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from resilience.storage.models import Plan
-from resilience.storage.plan_models import Exercise, PlanReview, PlanVersion
+from resilience.storage.models import Exercise, Plan, PlanReview, PlanVersion
 from tests.html_tree import parse
 from tests.plans.test_plan_pages import count, exercise_form, url
 

@@ -18,7 +18,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from resilience import create_app
-from resilience.domain.register_transfer import import_any
+from resilience.domain.register.transfer import import_any
 from resilience.storage.database import LOCK_TIMEOUT_ENV, unit_of_work
 from resilience.storage.models import Establishment
 from tests.factories import make_establishment, write_geojson

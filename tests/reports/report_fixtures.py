@@ -7,10 +7,17 @@ from datetime import date, time
 
 from sqlalchemy.orm import Session
 
-from resilience.domain.annual_report import ReportPeriod
-from resilience.storage.models import Hazard, Plan, User
-from resilience.storage.plan_models import Exercise, Lesson, PlanReview
-from resilience.storage.training_models import Attendance, TrainingSession
+from resilience.reports.annual.content import ReportPeriod
+from resilience.storage.models import (
+    Attendance,
+    Exercise,
+    Hazard,
+    Lesson,
+    Plan,
+    PlanReview,
+    TrainingSession,
+    User,
+)
 from tests.factories import make_establishment, make_pipeline
 from tests.training.builders import attend, make_session, make_user
 

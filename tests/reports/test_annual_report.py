@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from dateutil.relativedelta import relativedelta
 from sqlalchemy.orm import Session
 
-from resilience.domain.annual_report import ReportPeriod, annual_report, default_period
+from resilience.reports.annual.content import ReportPeriod, annual_report, default_period
 from tests.reports.report_fixtures import PERIOD, Register, build_register
 
 GENERATED = datetime(2026, 6, 2, 9, tzinfo=UTC)

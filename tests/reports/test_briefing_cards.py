@@ -7,9 +7,9 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from resilience.domain.briefing import briefing_card, briefing_cards, round_people, time_ago
 from resilience.domain.demo import load_demo
-from resilience.domain.register_views import exposure_rows
+from resilience.domain.register.listings import exposure_rows
+from resilience.reports.briefing.cards import briefing_card, briefing_cards, round_people, time_ago
 from resilience.storage.models import Hazard
 
 AS_OF = date(2026, 11, 28)

@@ -33,8 +33,7 @@ from sqlalchemy.orm import Session
 from resilience.domain.demo import load_demo
 from resilience.scheduling.calendar_feed import renew_calendar_token
 from resilience.spatial.crs import BNG, WGS84
-from resilience.storage.models import Hazard, Plan, User, utcnow
-from resilience.storage.plan_models import Exercise, Lesson, PlanReview
+from resilience.storage.models import Exercise, Hazard, Lesson, Plan, PlanReview, User, utcnow
 from tests.web.html import Page
 
 MARKERS = {

@@ -15,7 +15,7 @@ from werkzeug.exceptions import HTTPException
 
 from resilience.domain.demo import load_demo
 from resilience.storage.models import utcnow
-from resilience.web.auth import required_permission
+from resilience.web.account.access import required_permission
 from tests.training.builders import attend, make_session, make_user
 from tests.web.html import Page
 

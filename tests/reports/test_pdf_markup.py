@@ -11,9 +11,16 @@ from flask.testing import FlaskClient
 from PIL import Image as PilImage
 from sqlalchemy.orm import Session
 
-from resilience.domain.register_edits import after_change
-from resilience.reports.document import TRUNCATION_NOTE, Bullets, Document, Heading, Table, Text
-from resilience.reports.pdf_render import render_pdf
+from resilience.domain.register.edits import after_change
+from resilience.reports.render.document import (
+    TRUNCATION_NOTE,
+    Bullets,
+    Document,
+    Heading,
+    Table,
+    Text,
+)
+from resilience.reports.render.pdf import render_pdf
 from tests.factories import make_establishment, make_ward
 
 PNG_SIZE = (37, 23)  # a size no map in a pack has

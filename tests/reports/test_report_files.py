@@ -10,12 +10,12 @@ import pypdf
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from resilience.domain.annual_report import annual_report, authority_name
 from resilience.domain.demo import load_demo
-from resilience.reports.annual_report_document import SECTION_TITLES, annual_report_document
+from resilience.reports.annual.content import annual_report, authority_name
+from resilience.reports.annual.document import SECTION_TITLES, annual_report_document
 from resilience.reports.packs import session_pack, site_pack
-from resilience.reports.pdf_render import render_pdf
-from resilience.reports.word_render import render_docx
+from resilience.reports.render.pdf import render_pdf
+from resilience.reports.render.word import render_docx
 from resilience.storage.models import Hazard
 from tests.reports.report_fixtures import PERIOD, build_register
 from tests.training.builders import make_session

@@ -16,8 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from resilience.scheduling.clock import SettableClock
 from resilience.scheduling.mailer import Mailer, SmtpMailer
 from resilience.scheduling.reminder_pass import PassReport, run_reminder_pass
-from resilience.storage.models import Plan, User
-from resilience.storage.reminder_models import ReminderClaim
+from resilience.storage.models import Plan, ReminderClaim, User
 
 STAFF = ("officer@council.test", "planner@council.test")
 OWNER = "member-owner@council.test"

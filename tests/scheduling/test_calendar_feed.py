@@ -12,9 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from resilience.scheduling.calendar_feed import renew_calendar_token
-from resilience.storage.models import User
-from resilience.storage.plan_models import Exercise
-from resilience.storage.training_models import Invitation, TrainingSession
+from resilience.storage.models import Exercise, Invitation, TrainingSession, User
 from tests.scheduling.builders import add_plan
 from tests.web.html import Page
 

@@ -19,7 +19,7 @@ from resilience.scheduling.claims import (
     start_attempt,
     take_over_due_claims,
 )
-from resilience.storage.reminder_models import ReminderClaim
+from resilience.storage.models import ReminderClaim
 
 NOW = datetime(2027, 1, 31, 8, 0, tzinfo=UTC)
 KEY = ReminderKey("P1", "review", date(2027, 3, 2), "d-30", "officer@council.test")

@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from resilience.domain.duties import DEFAULT_POLICY, DutyKind
+from resilience.domain.duties.rules import DEFAULT_POLICY, DutyKind
 from resilience.scheduling.claims import ReminderKey
 from resilience.scheduling.reminders import due_reminders
 from tests.scheduling.builders import OWNER, STAFF, add_council, add_plan

@@ -12,8 +12,7 @@ from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from resilience.scheduling.clock import SettableClock
-from resilience.storage.models import User
-from resilience.storage.reminder_models import Notification
+from resilience.storage.models import Notification, User
 from tests.scheduling.builders import JOINED, Runner, add_plan, morning
 from tests.web.html import Page
 from tests.web.test_layout import parse

@@ -35,7 +35,7 @@ from resilience.scheduling.process import (
     stop_scheduler,
     stored_next_run,
 )
-from resilience.storage.reminder_models import scheduler_jobs
+from resilience.storage.models import scheduler_jobs
 from tests.scheduling.builders import (
     STAFF,
     add_council,

@@ -16,8 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from resilience.scheduling.clock import SettableClock, local_today
-from resilience.storage.models import Plan, User
-from resilience.storage.reminder_models import Notification, ReminderClaim
+from resilience.storage.models import Notification, Plan, ReminderClaim, User
 from tests.scheduling.builders import (
     OWNER,
     STAFF,

@@ -14,10 +14,9 @@ from email.utils import parsedate_to_datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from resilience.domain.training_sessions import record_attendance
+from resilience.domain.training.sessions import record_attendance
 from resilience.scheduling.clock import SettableClock, local_today
-from resilience.storage.models import Plan, User
-from resilience.storage.reminder_models import Notification
+from resilience.storage.models import Notification, Plan, User
 from tests.scheduling.builders import (
     Runner,
     add_plan,

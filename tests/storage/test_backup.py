@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from resilience.cli import main
-from resilience.domain.accounts import add_or_update_user
+from resilience.domain.accounts.users import add_or_update_user
 from resilience.domain.demo import load_demo
 from resilience.storage.database import make_engine
 from tests.register_snapshot import snapshot

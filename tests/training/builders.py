@@ -7,9 +7,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from resilience.domain.training_sessions import local_moment
-from resilience.storage.models import User
-from resilience.storage.training_models import Attendance, Invitation, TrainingSession
+from resilience.domain.training.sessions import local_moment
+from resilience.storage.models import Attendance, Invitation, TrainingSession, User
 
 
 def make_user(

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from resilience.domain.duties import Status, status_on
-from resilience.domain.training import (
+from resilience.domain.duties.rules import Status, status_on
+from resilience.domain.training.refresher import (
     DEFAULT_TRAINING_POLICY,
     TrainingPolicy,
     municipal_year,

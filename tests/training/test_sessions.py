@@ -9,15 +9,15 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from resilience.domain.duties import Status
-from resilience.domain.training import (
+from resilience.domain.duties.rules import Status
+from resilience.domain.training.refresher import (
     TrainingPolicy,
     load_training_policy,
     save_training_policy,
     summary_by_role,
     who_is_due,
 )
-from resilience.domain.training_sessions import (
+from resilience.domain.training.sessions import (
     SessionValues,
     calendar_events,
     invite,
@@ -26,8 +26,7 @@ from resilience.domain.training_sessions import (
     sessions_between,
 )
 from resilience.errors import InputError
-from resilience.storage.models import AuditEvent
-from resilience.storage.training_models import Attendance
+from resilience.storage.models import Attendance, AuditEvent
 from tests.training.builders import attend, make_session, make_user
 
 
@@ -188,7 +187,7 @@ def test_sessions_between_uses_uk_days_and_skips_cancelled(session: Session) -> 
 
 
 def test_refresher_reminders_follow_the_plan_duty_occasions(session: Session) -> None:
-    from resilience.domain.training import training_reminders
+    from resilience.domain.training.refresher import training_reminders
 
     member = make_user(session, "cllr@council.invalid", joined=date(2024, 5, 1))
     record = make_session(session, "Autumn", date(2025, 10, 1))

@@ -11,9 +11,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from resilience.domain.duty_policy import PolicyChoice, save_policy, stored_policy
-from resilience.storage.models import User, utcnow
-from resilience.storage.training_models import Attendance, TrainingSession
+from resilience.domain.duties.policy import PolicyChoice, save_policy, stored_policy
+from resilience.storage.models import Attendance, TrainingSession, User, utcnow
 from tests.training.builders import make_session
 from tests.web.html import Page
 

@@ -10,9 +10,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from resilience.domain.accounts import PERMISSIONS
+from resilience.domain.accounts.users import PERMISSIONS
 from resilience.domain.demo import load_demo
-from resilience.web.auth import required_permission
+from resilience.web.account.access import required_permission
 
 ROLES = ("admin", "officer", "planner", "member")
 # A value for every URL variable, naming records that the demo data set holds.

@@ -17,9 +17,8 @@ from sqlalchemy.orm import Session
 
 from resilience import create_app
 from resilience.cli import main
-from resilience.domain.accounts import MAX_FAILURES
-from resilience.storage.models import User
-from resilience.storage.sign_in_models import SignInFailures, SignInSession
+from resilience.domain.accounts.users import MAX_FAILURES
+from resilience.storage.models import SignInFailures, SignInSession, User
 from tests.conftest import TEST_PASSWORD
 from tests.web.html import Page
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from resilience.csv_export import spreadsheet_cell, spreadsheet_csv
-from resilience.domain.register_edits import after_change
+from resilience.domain.register.edits import after_change
 from resilience.storage.models import AuditEvent, Plan, Zone
 from tests.factories import make_establishment, make_pipeline, make_receptor, make_ward
 

@@ -23,9 +23,9 @@ from sqlalchemy.orm import Session
 from waitress.server import create_server
 
 from resilience.cli import main
-from resilience.domain import accounts
-from resilience.domain.accounts import LOCKED, MAX_FAILURES, WRONG
-from resilience.domain.sign_in_throttle import LOCKOUT, claim_attempt, forget_failures
+from resilience.domain.accounts import users as accounts
+from resilience.domain.accounts.sign_in_throttle import LOCKOUT, claim_attempt, forget_failures
+from resilience.domain.accounts.users import LOCKED, MAX_FAILURES, WRONG
 from resilience.storage.models import AuditEvent
 from tests.conftest import TEST_PASSWORD
 from tests.web.html import Page

@@ -13,7 +13,7 @@ from shapely.geometry import LineString, Point, box
 
 from resilience.spatial.crs import BNG, WGS84
 from resilience.spatial.zones import zones_for_site_bng
-from webmap.sources import MapData
+from webmap.map_data import MapData
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 TEMPLATE_INJECTION = "{{ 7*7 }} {% if 1 %}x{% endif %}"

@@ -10,7 +10,7 @@ import pytest
 from webmap.assets import MapAssets, static_file
 from webmap.compose import MapOptions, RecordLinks, hazard_map, overview_map
 from webmap.document import map_parts, standalone_html
-from webmap.sources import MapData
+from webmap.map_data import MapData
 
 from .conftest import (
     HOSTILE,

@@ -12,15 +12,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from resilience.domain.demo import load_demo
-from resilience.domain.layers import ESTABLISHMENTS, RECEPTORS
-from resilience.domain.register_edits import delete_record, find_record, save_record
+from resilience.domain.register.edits import delete_record, find_record, save_record
+from resilience.domain.register.layers import ESTABLISHMENTS, RECEPTORS
 from resilience.storage.models import Hazard, Ward, Zone
 from resilience.web.headers import MAP_CSP, STRICT_CSP
+from resilience.web.maps.sources import data_version, load_hazard, load_overview
 from tests.factories import make_ward
 from tests.web.html import Page
 from webmap.assets import asset_version
 from webmap.cache import MapCache
-from webmap.sources import data_version, load_hazard, load_overview
 
 SITE = "HAL-COMAH-01"
 

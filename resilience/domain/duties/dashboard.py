@@ -1,0 +1,264 @@
+"""The duties of stored plans: the dashboard's rows, filters and urgency order, its CSV, and the
+three-year planning calendar.
+
+Read-only services for the web app and the command line: no Flask, nothing written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from resilience.csv_export import spreadsheet_csv
+from resilience.domain.duties.rules import (
+    DutyKind,
+    DutyPolicy,
+    PlanDates,
+    Regime,
+    Status,
+    plan_duties,
+)
+from resilience.domain.plans.exercises import all_exercises
+from resilience.domain.plans.records import STATUSES_WITHOUT_DUTIES
+from resilience.storage.models import Exercise, Plan
+
+DUTY_LABELS: Mapping[DutyKind, str] = {
+    DutyKind.PREPARE: "Prepare and adopt",
+    DutyKind.REVIEW: "Review",
+    DutyKind.EXERCISE: "Exercise",
+}
+STATUS_LABELS: Mapping[Status, str] = {
+    Status.OVERDUE: "Overdue",
+    Status.DUE_SOON: "Due soon",
+    Status.OK: "OK",
+}
+CALENDAR_YEARS = 3
+
+
+@dataclass(frozen=True)
+class DutyRow:
+    """One duty of one stored plan, with what a reader needs to act on it."""
+
+    plan_ref: str
+    plan_title: str
+    regime: Regime
+    owner: str
+    marking: str
+    duty: DutyKind
+    due_on: date
+    status: Status
+    days_left: int
+    basis: str
+    statutory: bool
+
+
+def plan_dates(plan: Plan) -> PlanDates:
+    """Return the dates of a stored plan that decide its duties.
+
+    Review and exercise dates count once a plan is adopted (DESIGN.md §2); before that only
+    the duty to prepare it applies, whatever an exercise of the draft recorded.
+    """
+    adopted = plan.adopted_on is not None
+    return PlanDates(
+        plan_id=plan.ref,
+        regime=Regime(plan.regime),
+        adopted_on=plan.adopted_on,
+        last_reviewed_on=plan.last_reviewed_on if adopted else None,
+        last_exercised_on=plan.last_exercised_on if adopted else None,
+        notified_on=plan.notified_on,
+        extension_agreed=bool(plan.extension_agreed),
+    )
+
+
+def urgency(row: DutyRow) -> tuple[int, date, str, str]:
+    """Return the dashboard's sort key: overdue first, then the soonest due."""
+    rank = {Status.OVERDUE: 0, Status.DUE_SOON: 1, Status.OK: 2}[row.status]
+    return (rank, row.due_on, row.plan_ref, row.duty.value)
+
+
+def plan_duty_rows(plan: Plan, as_of: date, policy: DutyPolicy) -> list[DutyRow]:
+    """Return one plan's duties on ``as_of``, the most urgent first (none once withdrawn)."""
+    if plan.status in STATUSES_WITHOUT_DUTIES:
+        return []
+    rows = [
+        DutyRow(
+            plan_ref=plan.ref,
+            plan_title=plan.title,
+            regime=Regime(plan.regime),
+            owner=plan.owner,
+            marking=plan.marking,
+            duty=duty.duty,
+            due_on=duty.due_on,
+            status=duty.status,
+            days_left=duty.days_left,
+            basis=duty.basis,
+            statutory=duty.statutory,
+        )
+        for duty in plan_duties(plan_dates(plan), as_of, policy)
+    ]
+    return sorted(rows, key=urgency)
+
+
+def dashboard_duties(
+    session: Session,
+    as_of: date,
+    policy: DutyPolicy,
+    *,
+    regime: Regime | None = None,
+    owner: str | None = None,
+) -> list[DutyRow]:
+    """Return every plan's duties on ``as_of``, filtered by regime and owner, most urgent first."""
+    query = select(Plan)
+    if regime is not None:
+        query = query.where(Plan.regime == regime.value)
+    if owner:
+        query = query.where(Plan.owner == owner)
+    rows = [row for plan in session.scalars(query) for row in plan_duty_rows(plan, as_of, policy)]
+    return sorted(rows, key=urgency)
+
+
+def plan_owners(session: Session) -> list[str]:
+    """Return the distinct owners of plans, in order."""
+    return list(
+        session.scalars(select(Plan.owner).where(Plan.owner != "").distinct().order_by(Plan.owner))
+    )
+
+
+DUTY_CSV_COLUMNS = (
+    "plan_id",
+    "title",
+    "regime",
+    "owner",
+    "duty",
+    "due_on",
+    "status",
+    "days_left",
+    "basis",
+)
+
+
+def duties_csv(rows: Iterable[DutyRow]) -> str:
+    """Return the duties as spreadsheet-safe CSV text (CRLF line ends), in the order given."""
+    return spreadsheet_csv(
+        DUTY_CSV_COLUMNS,
+        (
+            (
+                row.plan_ref,
+                row.plan_title,
+                row.regime.value,
+                row.owner,
+                row.duty.value,
+                row.due_on.isoformat(),
+                row.status.value,
+                row.days_left,
+                row.basis,
+            )
+            for row in rows
+        ),
+    )
+
+
+EntryKind = Literal["planned_exercise", "duty"]
+
+
+@dataclass(frozen=True)
+class CalendarEntry:
+    """Something on the calendar: a planned exercise, or a duty falling due."""
+
+    on: date
+    kind: EntryKind
+    title: str
+    plan_refs: tuple[str, ...] = ()
+    exercise_id: int | None = None
+    duty: DutyKind | None = None
+    status: Status | None = None
+    basis: str = ""
+    projected: bool = False  # a later cycle, assuming the duty before it is done on time
+
+
+@dataclass(frozen=True)
+class CalendarMonth:
+    first_day: date
+    entries: tuple[CalendarEntry, ...]
+
+
+@dataclass(frozen=True)
+class PlanningCalendar:
+    """Month by month from ``as_of``'s month, with what is already late kept apart."""
+
+    as_of: date
+    months: tuple[CalendarMonth, ...]
+    overdue: tuple[DutyRow, ...]
+    planned_in_past: tuple[Exercise, ...]
+
+
+def planning_calendar(
+    session: Session, as_of: date, policy: DutyPolicy, years: int = CALENDAR_YEARS
+) -> PlanningCalendar:
+    """Return planned exercises and due reviews, exercises and preparations, month by month."""
+    start = as_of.replace(day=1)
+    end = start + relativedelta(years=years)
+    entries: list[CalendarEntry] = []
+    overdue: list[DutyRow] = []
+    plans = {plan.ref: plan for plan in session.scalars(select(Plan))}
+    for row in dashboard_duties(session, as_of, policy):
+        if row.status is Status.OVERDUE:
+            overdue.append(row)
+            continue
+        title = row.plan_title
+        due_on, projected = row.due_on, False
+        months = _cycle_months(plans[row.plan_ref], row.duty, policy)
+        while due_on < end:
+            entries.append(
+                CalendarEntry(
+                    on=due_on,
+                    kind="duty",
+                    title=title,
+                    plan_refs=(row.plan_ref,),
+                    duty=row.duty,
+                    status=row.status if not projected else None,
+                    basis=row.basis,
+                    projected=projected,
+                )
+            )
+            if months is None:
+                break
+            due_on, projected = due_on + relativedelta(months=months), True
+    planned, _ = all_exercises(session)
+    past = tuple(e for e in planned if e.on < as_of)
+    for exercise in planned:
+        if as_of <= exercise.on < end:
+            entries.append(
+                CalendarEntry(
+                    on=exercise.on,
+                    kind="planned_exercise",
+                    title=exercise.title,
+                    plan_refs=tuple(plan.ref for plan in exercise.plans),
+                    exercise_id=exercise.id,
+                )
+            )
+    by_month: dict[date, list[CalendarEntry]] = {}
+    for entry in entries:
+        by_month.setdefault(entry.on.replace(day=1), []).append(entry)
+    months_list = []
+    month = start
+    while month < end:
+        found = sorted(by_month.get(month, []), key=lambda e: (e.on, e.kind, e.title))
+        months_list.append(CalendarMonth(first_day=month, entries=tuple(found)))
+        month += relativedelta(months=1)
+    return PlanningCalendar(
+        as_of=as_of, months=tuple(months_list), overdue=tuple(overdue), planned_in_past=past
+    )
+
+
+def _cycle_months(plan: Plan, duty: DutyKind, policy: DutyPolicy) -> int | None:
+    """Return the interval after which a duty comes round again, or None for a one-off."""
+    if duty is DutyKind.PREPARE:
+        return None
+    return policy.months_for(Regime(plan.regime), duty)

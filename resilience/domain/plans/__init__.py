@@ -1,0 +1,1 @@
+"""Emergency plans and their records: versions, reviews and exercises."""

@@ -1,0 +1,1 @@
+"""The hazard register: layers, edits, imports and exports, zones and exposure."""

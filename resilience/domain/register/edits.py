@@ -1,0 +1,61 @@
+"""Creating, changing and deleting one record of a layer (the form path; imports have their own)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from resilience.domain.register.layers import Layer
+from resilience.domain.register.zoning import refresh_exposure_for_wards, refresh_zones
+from resilience.errors import InputError
+from resilience.storage.models import Base, Hazard, Ward
+
+
+def find_record(session: Session, layer: Layer, ref: str) -> Any | None:
+    """Return the record of `layer` whose identifier is `ref`, or None."""
+    column = getattr(layer.model, layer.id_attr)
+    return session.scalars(select(layer.model).where(column == ref)).one_or_none()
+
+
+def save_record(
+    session: Session, layer: Layer, values: dict[str, Any], existing: Base | None = None
+) -> Any:
+    """Return the created or updated record; raises InputError when the identifier is taken."""
+    ref = values[layer.id_attr]
+    table = Hazard if issubclass(layer.model, Hazard) else layer.model
+    column = getattr(table, layer.id_attr)
+    other = session.scalars(select(table).where(column == ref)).one_or_none()
+    if other is not None and other is not existing:
+        raise InputError(f"{ref!r} is already used by another record", field="ref")
+    if existing is None:
+        record = layer.model(**{k: v for k, v in values.items() if v is not None or k == "tier"})
+        session.add(record)
+    else:
+        record = existing
+        for name, value in values.items():
+            if value is None and not layer.model.__table__.c[name].nullable:
+                continue
+            setattr(record, name, value)
+    session.flush()
+    after_change(session, [record])
+    return record
+
+
+def delete_record(session: Session, record: Base) -> None:
+    """Delete `record` (a hazard's zones and their exposure go with it)."""
+    session.delete(record)
+    session.flush()
+    if isinstance(record, Ward):
+        refresh_exposure_for_wards(session, [record.geometry])
+
+
+def after_change(session: Session, records: list[Any]) -> None:
+    """Bring zones and exposure up to date with changed hazards or wards."""
+    hazards = [r for r in records if isinstance(r, Hazard)]
+    if hazards:
+        refresh_zones(session, hazards)
+    wards = [r.geometry for r in records if isinstance(r, Ward)]
+    if wards:
+        refresh_exposure_for_wards(session, wards)

@@ -1,0 +1,184 @@
+"""Importing a layer from a file: validate every feature first, then upsert by stable identifier."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from resilience.domain.register.layers import FILE_ALIASES, Layer
+from resilience.domain.text_rules import identifier_problem
+from resilience.domain.values import coerce_value
+from resilience.errors import InputError
+from resilience.storage.models import Hazard
+
+# Identifiers per IN (...) list: under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters.
+IN_LIST_CHUNK = 10_000
+
+
+@dataclass
+class ImportSummary:
+    """What an import did, for the message shown to the user."""
+
+    layer: str
+    file: str
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    # The rows created or changed, so that zones can follow without reading them back.
+    changed_rows: list[Any] = field(default_factory=list, repr=False, compare=False)
+
+    def __str__(self) -> str:
+        return (
+            f"{self.file}: {len(self.created)} {self.layer} added, {len(self.updated)} updated, "
+            f"{len(self.unchanged)} unchanged"
+        )
+
+
+def _location(file_name: str, index: int) -> str:
+    # The reader numbers CSV rows as a spreadsheet shows them (header = row 1).
+    return f"row {index + 2}" if file_name.lower().endswith(".csv") else f"feature {index + 1}"
+
+
+def parse_records(layer: Layer, frame: gpd.GeoDataFrame, file_name: str) -> list[dict[str, Any]]:
+    """Return one dict of stored values per feature; raises InputError at the first bad one."""
+    aliases = FILE_ALIASES.get(layer.name, {})
+    columns = {aliases.get(str(c), str(c)): c for c in frame.columns if c != "geometry"}
+    if layer.id_field not in columns:
+        raise InputError(
+            f"no '{layer.id_field}' column (the {layer.singular}'s identifier)", file=file_name
+        )
+    present = [spec for spec in layer.fields if spec.name in columns]
+    missing = [spec.name for spec in layer.fields if spec.required and spec.name not in columns]
+    if missing:
+        raise InputError(f"no '{missing[0]}' column, which is required", file=file_name)
+
+    records: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
+    id_values = frame[columns[layer.id_field]].tolist()
+    geometries = frame.geometry.tolist()
+    cells = {spec.name: frame[columns[spec.name]].tolist() for spec in present}
+    for index, (ident, geometry) in enumerate(zip(id_values, geometries, strict=True)):
+        where = _location(file_name, index)
+        ref = "" if ident is None else str(ident).strip()
+        if ref.endswith(".0") and isinstance(ident, float):
+            ref = ref[:-2]  # a numeric identifier read as a float
+        if not ref or ref.lower() == "nan":
+            raise InputError("is empty", file=file_name, location=where, field=layer.id_field)
+        problem = identifier_problem(ref)
+        if problem is not None:
+            raise InputError(problem, file=file_name, location=where, field=layer.id_field)
+        if ref in seen:
+            raise InputError(
+                f"{ref!r} appears twice (also at {_location(file_name, seen[ref])})",
+                file=file_name,
+                location=where,
+                field=layer.id_field,
+            )
+        seen[ref] = index
+        if geometry is None or geometry.is_empty:
+            raise InputError("has no geometry", file=file_name, location=where)
+        if geometry.geom_type not in layer.geometry_types:
+            allowed = " or ".join(layer.geometry_types)
+            raise InputError(
+                f"geometry is a {geometry.geom_type}; {layer.title.lower()} need a {allowed}",
+                file=file_name,
+                location=where,
+            )
+        record: dict[str, Any] = {layer.id_attr: ref, "geometry": geometry}
+        for spec in present:
+            try:
+                record[spec.name] = coerce_value(spec, cells[spec.name][index])
+            except InputError as error:
+                raise error.located(file=file_name, location=where) from None
+        try:
+            _check_distances(record)
+        except InputError as error:
+            raise error.located(file=file_name, location=where) from None
+        records.append(record)
+    return records
+
+
+def _check_distances(record: dict[str, Any]) -> None:
+    """Raise InputError unless the given zone distances are positive and inner < middle < outer."""
+    previous: tuple[str, float] | None = None
+    for name in ("inner_m", "middle_m", "outer_m", "piz_m"):
+        value = record.get(name)
+        if value is None:
+            continue
+        if value <= 0:
+            raise InputError(f"{value:g} is not a positive distance", field=name)
+        if name == "piz_m":
+            continue
+        if previous is not None and value <= previous[1]:
+            raise InputError(
+                f"{value:g} is not more than {previous[0]} ({previous[1]:g})", field=name
+            )
+        previous = (name, value)
+
+
+def chunks(values: Sequence[str], size: int = IN_LIST_CHUNK) -> Iterator[Sequence[str]]:
+    """Yield `values` in slices of at most `size`, for IN lists that every backend accepts."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _foreign_refs(session: Session, layer: Layer, refs: set[str]) -> dict[str, str]:
+    """Return refs used by the other kind of hazard (establishments and pipelines share them)."""
+    if not issubclass(layer.model, Hazard):
+        return {}
+    found: dict[str, str] = {}
+    for part in chunks(sorted(refs)):
+        rows = session.execute(select(Hazard.ref, Hazard.kind).where(Hazard.ref.in_(part)))
+        found.update({ref: kind for ref, kind in rows if kind != layer.singular})
+    return found
+
+
+def upsert_records(
+    session: Session, layer: Layer, records: list[dict[str, Any]], file_name: str
+) -> ImportSummary:
+    """Create or update one row per record, matched on the layer's identifier; nothing commits."""
+    summary = ImportSummary(layer=layer.name, file=file_name)
+    id_column = getattr(layer.model, layer.id_attr)
+    refs = {r[layer.id_attr] for r in records}
+    clash = _foreign_refs(session, layer, refs)
+    if clash:
+        ref, kind = sorted(clash.items())[0]
+        raise InputError(
+            f"{ref!r} is already the identifier of a {kind}", file=file_name, field=layer.id_field
+        )
+    existing = {
+        getattr(row, layer.id_attr): row
+        for part in chunks(sorted(refs))
+        for row in session.scalars(select(layer.model).where(id_column.in_(part)))
+    }
+    for record in records:
+        ref = record[layer.id_attr]
+        row = existing.get(ref)
+        if row is None:
+            values = {k: v for k, v in record.items() if v is not None}
+            created = layer.model(**values)
+            session.add(created)
+            summary.created.append(ref)
+            summary.changed_rows.append(created)
+            continue
+        changed = False
+        for name, value in record.items():
+            if name == "geometry":
+                if not value.equals_exact(row.geometry, 1e-12):
+                    row.geometry = value
+                    changed = True
+            elif value is None and not layer.model.__table__.c[name].nullable:
+                continue  # an empty cell leaves a required column (e.g. status) as it was
+            elif getattr(row, name) != value:
+                setattr(row, name, value)
+                changed = True
+        (summary.updated if changed else summary.unchanged).append(ref)
+        if changed:
+            summary.changed_rows.append(row)
+    session.flush()
+    return summary

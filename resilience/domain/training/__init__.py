@@ -1,0 +1,1 @@
+"""Training for elected members and officers: sessions, invitations, attendance and refreshers."""

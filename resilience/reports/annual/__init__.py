@@ -1,0 +1,1 @@
+"""The annual report on duties and training: its figures and its document."""

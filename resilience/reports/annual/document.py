@@ -1,0 +1,288 @@
+"""The annual report as a ``Document``: the same sections and figures in HTML, PDF and Word."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from resilience.domain.record_dates import long_date
+from resilience.domain.training.refresher import AUDIENCES, TOPICS
+from resilience.reports.annual.content import (
+    STATUS_LABELS,
+    AnnualReport,
+    Figure,
+    Source,
+)
+from resilience.reports.render.document import Block, Document, Heading, Table, Text
+
+SECTION_TITLES = (
+    "Summary",
+    "Statutory duties",
+    "Plans reviewed or renewed",
+    "Exercises held",
+    "Lessons identified and closed",
+    "Training and attendance",
+    "Overdue duties and their reasons",
+    "Where the figures come from",
+)
+SOURCES_PER_PARAGRAPH = 100
+DUTY_NAMES = {"prepare": "Prepare", "review": "Review", "exercise": "Exercise"}
+TABLE_NAMES = {
+    "hazards": "Sites and pipelines",
+    "plans": "Plans",
+    "plan_reviews": "Plan reviews",
+    "plan_versions": "Plan versions",
+    "exercises": "Exercises",
+    "lessons": "Lessons",
+    "training_sessions": "Training sessions",
+    "attendance": "Attendance records",
+    "users": "User accounts",
+}
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """Return e.g. '1 exercise', '3 exercises', or with ``many``, '2 duties were'."""
+    return f"{count:,} {one if count == 1 else many or one + 's'}"
+
+
+def figures_table(figures: Iterable[Figure], caption: str = "") -> Table:
+    """Return figures as a two-column table: what, how many."""
+    return Table(
+        headers=("Figure", "Number"),
+        rows=tuple((f.label, f"{f.value:,}") for f in figures),
+        numeric=frozenset({1}),
+        caption=caption,
+        widths=(5, 1),
+    )
+
+
+def sources_text(sources: Sequence[Source]) -> str:
+    """Return the records behind a figure, grouped by table, e.g. 'Plans: #3 PLAN-A (review)'."""
+    if not sources:
+        return "No records (the figure is zero)."
+    groups: dict[str, list[str]] = {}
+    for source in sources:
+        groups.setdefault(source.table, []).append(f"#{source.id} {source.ref}")
+    return "; ".join(
+        f"{TABLE_NAMES.get(table, table)} ({table}): {', '.join(items)}"
+        for table, items in groups.items()
+    )
+
+
+def _summary(report: AnnualReport, authority: str) -> list[Block]:
+    f = report.figure
+    overdue = f("overdue.duties").value
+    lead = (
+        f"This report covers {report.period.label}. In that time {authority} held "
+        f"{plural(f('exercises.held').value, 'exercise')} and "
+        f"{plural(f('training.sessions').value, 'training session')}, and recorded "
+        f"{plural(f('plans.reviews').value, 'plan review')}. "
+        + (
+            f"At the end of the period {plural(overdue, 'duty was', 'duties were')} overdue; "
+            "section 7 gives each one and its reason."
+            if overdue
+            else "At the end of the period no duty was overdue."
+        )
+    )
+    key = [
+        "register.establishments",
+        "register.pipelines",
+        "register.plans",
+        "plans.reviewed",
+        "exercises.held",
+        "lessons.identified",
+        "lessons.closed",
+        "training.sessions",
+        "training.members_trained",
+        "training.members",
+        "overdue.duties",
+        "overdue.statutory",
+    ]
+    return [
+        Heading("Summary"),
+        Text(lead, "lead"),
+        figures_table((f(k) for k in key), caption="Key figures"),
+        Text(
+            "Every number in this report is counted from the register on the day it was "
+            "made; the last section lists the records behind each one.",
+            "small",
+        ),
+    ]
+
+
+def _duties(report: AnnualReport) -> list[Block]:
+    blocks: list[Block] = [
+        Heading("Statutory duties"),
+        Text(
+            f"Where each plan's duties stood on {long_date(report.period.end)}, the last day of "
+            "the period. The basis column gives the regulation a duty comes from, or says that "
+            "it is local policy."
+        ),
+    ]
+    for group in report.duty_groups:
+        counts = ", ".join(
+            f"{fig.value:,} {fig.label.rsplit(': duties ', 1)[-1]}" for fig in group.figures
+        )
+        blocks += [
+            Heading(group.title, 2),
+            Text(f"Duties: {counts}."),
+            Table(
+                headers=("Plan", "Duty", "Due by", "Status", "Basis"),
+                rows=tuple(
+                    (
+                        f"{line.plan_title} ({line.plan_ref})",
+                        DUTY_NAMES[line.duty.value],
+                        long_date(line.due_on),
+                        STATUS_LABELS[line.status],
+                        line.basis,
+                    )
+                    for line in group.lines
+                ),
+                widths=(4, 1.3, 1.8, 1.3, 2.6),
+                empty="No plans under this regime.",
+            ),
+        ]
+    return blocks
+
+
+def _plans(report: AnnualReport) -> list[Block]:
+    return [
+        Heading("Plans reviewed or renewed"),
+        figures_table(report.plan_figures),
+        Table(
+            headers=("Date", "Plan", "What", "Detail"),
+            rows=tuple(
+                (long_date(a.on), f"{a.plan_title} ({a.plan_ref})", a.what, a.detail)
+                for a in report.plan_activity
+            ),
+            widths=(1.6, 4, 1.3, 3.5),
+            empty="No plan was reviewed, adopted or reissued in the period.",
+        ),
+    ]
+
+
+def _exercises(report: AnnualReport) -> list[Block]:
+    return [
+        Heading("Exercises held"),
+        figures_table(report.exercise_figures),
+        Table(
+            headers=("Date", "Exercise", "Type", "Plans tested", "Sites", "Organisations"),
+            rows=tuple(
+                (
+                    long_date(e.held_on),
+                    e.title,
+                    e.exercise_type,
+                    "; ".join(e.plans) or "None recorded",
+                    "; ".join(e.sites) or "None recorded",
+                    "; ".join(e.organisations) or "None recorded",
+                )
+                for e in report.exercises
+            ),
+            widths=(1.5, 2.4, 1.3, 2.4, 2.4, 2.4),
+            empty="No exercise was held in the period.",
+        ),
+    ]
+
+
+def _lessons(report: AnnualReport) -> list[Block]:
+    return [
+        Heading("Lessons identified and closed"),
+        Text(
+            "Lessons are identified at exercises held in the period; a lesson is closed when "
+            "its action is done, whenever it was identified."
+        ),
+        figures_table(report.lesson_figures),
+    ]
+
+
+def _training(report: AnnualReport) -> list[Block]:
+    return [
+        Heading("Training and attendance"),
+        figures_table(report.training_figures),
+        Table(
+            headers=("Date", "Session", "For", "Topics", "Invited", "Members", "Responders"),
+            rows=tuple(
+                (
+                    long_date(s.on),
+                    s.title,
+                    AUDIENCES.get(s.audience, s.audience),
+                    "; ".join(TOPICS.get(t, t) for t in s.topics),
+                    f"{s.invited:,}",
+                    f"{s.members_attended:,}",
+                    f"{s.responders_attended:,}",
+                )
+                for s in report.sessions
+            ),
+            numeric=frozenset({4, 5, 6}),
+            widths=(1.5, 3, 1.6, 2.6, 1, 1.1, 1.2),
+            caption="Sessions held, with how many attended",
+            empty="No training session was held in the period.",
+        ),
+    ]
+
+
+def _overdue(report: AnnualReport) -> list[Block]:
+    return [
+        Heading("Overdue duties and their reasons"),
+        figures_table(report.overdue_figures),
+        Table(
+            headers=("Plan", "Duty", "Due by", "Days overdue", "Basis", "Reason"),
+            rows=tuple(
+                (
+                    f"{o.plan_title} ({o.plan_ref})",
+                    DUTY_NAMES[o.duty.value],
+                    long_date(o.due_on),
+                    f"{o.days_overdue:,}",
+                    o.basis,
+                    o.reason,
+                )
+                for o in report.overdue
+            ),
+            numeric=frozenset({3}),
+            widths=(2.6, 1.1, 1.6, 1.1, 2, 3.6),
+            empty="No duty was overdue at the end of the period.",
+        ),
+    ]
+
+
+def _sources(report: AnnualReport) -> list[Block]:
+    blocks: list[Block] = [
+        Heading("Where the figures come from"),
+        Text(
+            "Each figure is a count of the register records listed under it (table name and "
+            "record number). Each line of the tables above is one record: a plan's duty, a "
+            "review, an exercise or a training session."
+        ),
+    ]
+    for item in report.all_figures:
+        blocks.append(Text(f"{item.label}: {item.value:,}"))
+        # Long lists in pieces: one paragraph of thousands of records lays out slowly.
+        for start in range(0, max(len(item.sources), 1), SOURCES_PER_PARAGRAPH):
+            chunk = item.sources[start : start + SOURCES_PER_PARAGRAPH]
+            blocks.append(Text(sources_text(chunk), "small"))
+    return blocks
+
+
+def annual_report_document(report: AnnualReport, authority: str) -> Document:
+    """Return the report laid out as sections, in the order of SECTION_TITLES."""
+    blocks = [
+        *_summary(report, authority),
+        *_duties(report),
+        *_plans(report),
+        *_exercises(report),
+        *_lessons(report),
+        *_training(report),
+        *_overdue(report),
+        *_sources(report),
+    ]
+    return Document(
+        title="Emergency planning annual report",
+        subtitle=f"{authority}: {report.period.label}",
+        marking=report.marking,
+        cover_lines=(
+            "For the scrutiny board",
+            f"Prepared by the Emergency Planning Team on {long_date(report.generated_at.date())}",
+            "Every figure is computed from the emergency planning register.",
+        ),
+        blocks=tuple(blocks),
+        keywords=("emergency planning", "annual report", "COMAH", "pipelines", "CCA 2004"),
+    )

@@ -1,0 +1,1 @@
+"""Briefing cards and packs for members: one site's, or one training session's."""

@@ -1,0 +1,159 @@
+"""Briefing packs as ``Document``s: one site, or every site a training session covers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+
+from resilience.domain.record_dates import long_date
+from resilience.domain.training.refresher import AUDIENCES, TOPICS, local_time
+from resilience.reports.briefing.cards import STATUS_WORDS, BriefingCard, round_people
+from resilience.reports.render.document import Block, Bullets, Document, Heading, Image, Table, Text
+from resilience.storage.models import TrainingSession
+
+DUTY_NAMES = {"prepare": "Prepare", "review": "Review", "exercise": "Exercise"}
+PACK_NOTE = (
+    "This pack is made from the emergency planning register. It contains no plan documents: "
+    "ask the Emergency Planning Team for a plan itself."
+)
+
+
+def _people(card_zone_people: float | None, complete: bool) -> str:
+    if card_zone_people is None:
+        return "Not known"
+    return ("at least " if not complete else "about ") + round_people(card_zone_people)
+
+
+def card_blocks(card: BriefingCard, site_png: bytes | None) -> list[Block]:
+    """Return one site's briefing card: summary, zones, map, plans and duties."""
+    blocks: list[Block] = [
+        Heading(card.name),
+        Text(f"{card.kind_heading}, register reference {card.ref}", "small"),
+        Bullets(tuple(card.summary)),
+        Table(
+            headers=("Zone", "Area (km²)", "Wards", "People (estimate)", "Sensitive places"),
+            rows=tuple(
+                (
+                    zone.label,
+                    f"{zone.area_km2:,.2f}",
+                    ", ".join(zone.wards) or "None",
+                    _people(zone.people, zone.people_complete),
+                    "; ".join(f"{kind}: {', '.join(names)}" for kind, names in zone.places.items())
+                    or "None recorded",
+                )
+                for zone in card.zones
+            ),
+            numeric=frozenset({1}),
+            widths=(1.8, 1.1, 3, 1.4, 3.2),
+            caption="Zones, and who lies in them",
+            empty="No zones recorded.",
+        ),
+    ]
+    if site_png is not None:
+        blocks.append(
+            Image(site_png, f"{card.name}: zones, wards and sensitive places", width=0.85)
+        )
+    blocks.append(duty_table([card], caption="Its plans and their duties"))
+    if card.location_note:
+        blocks.append(Text(card.location_note, "small"))
+    return blocks
+
+
+def duty_table(cards: Sequence[BriefingCard], caption: str = "") -> Table:
+    """Return the duties of every plan covering the cards' hazards, each plan once."""
+    seen: set[str] = set()
+    rows = []
+    for card in cards:
+        for plan in card.plans:
+            if plan.ref in seen:
+                continue
+            seen.add(plan.ref)
+            for duty in plan.duties:
+                rows.append(
+                    (
+                        f"{plan.title} ({plan.ref})",
+                        DUTY_NAMES[duty.duty.value],
+                        long_date(duty.due_on),
+                        STATUS_WORDS[duty.status].capitalize(),
+                        duty.basis,
+                    )
+                )
+    return Table(
+        headers=("Plan", "Duty", "Due by", "Status", "Basis"),
+        rows=tuple(rows),
+        widths=(4, 1.2, 1.8, 1.3, 2.6),
+        caption=caption,
+        empty="No plan in the register covers it.",
+    )
+
+
+def site_briefing_document(
+    card: BriefingCard, overview_png: bytes, site_png: bytes, authority: str, made_on: date
+) -> Document:
+    """Return the briefing pack of one site or pipeline."""
+    blocks: list[Block] = [
+        Heading("Overview"),
+        Text(PACK_NOTE),
+        Image(overview_png, f"Sites and pipelines in the register ({authority})", width=0.9),
+        *card_blocks(card, site_png),
+        Heading("Duty status"),
+        Text(f"Where the duties on its plans stood on {long_date(made_on)}."),
+        duty_table([card]),
+    ]
+    return Document(
+        title=f"Briefing: {card.name}",
+        subtitle=f"{authority}: {card.kind_label}",
+        marking="OFFICIAL",
+        cover_lines=(f"Made on {long_date(made_on)} from the emergency planning register.",),
+        blocks=tuple(blocks),
+        keywords=("briefing", card.ref),
+    )
+
+
+def session_briefing_document(
+    record: TrainingSession,
+    cards: Sequence[BriefingCard],
+    overview_png: bytes,
+    site_pngs: Mapping[str, bytes],
+    authority: str,
+    made_on: date,
+) -> Document:
+    """Return the briefing pack for a training session: its details, then each site's card."""
+    starts, ends = local_time(record.starts_at), local_time(record.ends_at)
+    details = Table(
+        headers=("", ""),
+        rows=(
+            ("When", f"{long_date(starts.date())}, {starts:%H:%M} to {ends:%H:%M}"),
+            ("Where", record.place or "Online"),
+            *((("Online link", record.link),) if record.link else ()),
+            ("For", AUDIENCES.get(record.audience, record.audience)),
+            ("Topics", "; ".join(TOPICS.get(t, t) for t in record.topics)),
+            ("Trainer", record.trainer or "To be confirmed"),
+        ),
+        widths=(1, 4),
+    )
+    blocks: list[Block] = [
+        Heading("About this session"),
+        details,
+        Text(PACK_NOTE),
+        Heading("Overview"),
+        Image(overview_png, f"Sites and pipelines in the register ({authority})", width=0.9),
+    ]
+    for card in cards:
+        blocks += card_blocks(card, site_pngs.get(card.ref))
+    blocks += [
+        Heading("Duty status"),
+        Text(f"Where the duties on the plans for these sites stood on {long_date(made_on)}."),
+        duty_table(cards),
+    ]
+    return Document(
+        title=f"Briefing pack: {record.title}",
+        subtitle=f"{authority}: training session on {long_date(starts.date())}",
+        marking="OFFICIAL",
+        cover_lines=(
+            f"For: {AUDIENCES.get(record.audience, record.audience)}",
+            f"Made on {long_date(made_on)} from the emergency planning register.",
+        ),
+        blocks=tuple(blocks),
+        keywords=("briefing", "training"),
+    )

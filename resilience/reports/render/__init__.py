@@ -1,0 +1,1 @@
+"""Turning documents into PDF, Word and map images, in bounded worker processes."""

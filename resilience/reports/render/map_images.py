@@ -1,0 +1,318 @@
+"""Static maps as PNG images for printed documents: the overview and one site's zones.
+
+Drawn offline with matplotlib's Agg canvas (no pyplot, no tiles): ward boundaries as the base,
+zones and hazards over them. Geometries are stored in WGS84 and drawn in British National Grid,
+so that a kilometre is as long across the page as up it.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import shapely
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection, PatchCollection
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, PathPatch
+from matplotlib.path import Path
+from pyproj import Transformer
+from shapely.geometry.base import BaseGeometry
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from resilience.domain.register.layers import RECEPTOR_KINDS
+from resilience.domain.register.listings import ZONE_LABELS, ZONE_ORDER
+from resilience.spatial.corridors import corridor_bng
+from resilience.spatial.crs import BNG, WGS84
+from resilience.storage.models import Hazard, Receptor, Ward, Zone
+
+ZONE_COLOURS = {"inner": "#d4351c", "middle": "#f47738", "outer": "#ffdd00", "piz": "#1d70b8"}
+WARD_EDGE = "#8a8d8f"
+ESTABLISHMENT_COLOUR = "#0b0c0c"
+PIPELINE_COLOUR = "#4c2c92"
+RECEPTOR_COLOUR = "#00703c"
+# Land-use planning bands are filled; other zones (the PIZ) overlap them and are outlined.
+FILLED_ZONES = frozenset({"inner", "middle", "outer"})
+DPI = 150
+_TO_BNG = Transformer.from_crs(WGS84, BNG, always_xy=True)
+_CACHE_SIZE = 8
+_overview_cache: dict[tuple[object, ...], bytes] = {}
+
+
+def to_bng(geometry: BaseGeometry) -> BaseGeometry:
+    """Return a WGS84 geometry in British National Grid metres."""
+    return shapely.transform(geometry, lambda xy: np.column_stack(_TO_BNG.transform(*xy.T)))
+
+
+def _ring_path(rings: Iterable[np.ndarray]) -> Path:
+    vertices: list[np.ndarray] = []
+    codes: list[np.ndarray] = []
+    for ring in rings:
+        ring_codes = np.full(len(ring), Path.LINETO, dtype=np.uint8)
+        ring_codes[0] = Path.MOVETO
+        ring_codes[-1] = Path.CLOSEPOLY
+        vertices.append(ring)
+        codes.append(ring_codes)
+    return Path(np.concatenate(vertices), np.concatenate(codes))
+
+
+def _polygons(geometry: BaseGeometry) -> list[BaseGeometry]:
+    """Return the polygons inside any geometry, collections unpacked."""
+    found: list[BaseGeometry] = []
+    for part in shapely.get_parts(geometry):
+        if part.geom_type == "Polygon":
+            found.append(part)
+        elif part.geom_type in ("MultiPolygon", "GeometryCollection"):
+            found.extend(_polygons(part))
+    return found
+
+
+def polygon_path(geometry: BaseGeometry) -> Path | None:
+    """Return a matplotlib path for the polygons of a geometry (holes kept); None if none."""
+    rings: list[np.ndarray] = []
+    for polygon in _polygons(geometry):
+        rings.append(np.asarray(polygon.exterior.coords)[:, :2])
+        rings.extend(np.asarray(ring.coords)[:, :2] for ring in polygon.interiors)
+    return _ring_path(rings) if rings else None
+
+
+def boundary_lines(geometries: Sequence[BaseGeometry]) -> list[np.ndarray]:
+    """Return the boundary of every geometry as line coordinate arrays."""
+    boundaries = shapely.get_parts(shapely.boundary(np.asarray(geometries, dtype=object)))
+    return [np.asarray(shapely.get_coordinates(line)) for line in boundaries]
+
+
+def _canvas(width_in: float, height_in: float) -> tuple[Figure, Axes]:
+    figure = Figure(figsize=(width_in, height_in), dpi=DPI)
+    FigureCanvasAgg(figure)
+    axes = figure.add_axes((0.0, 0.0, 1.0, 1.0))
+    axes.set_axis_off()
+    axes.set_aspect("equal")
+    return figure, axes
+
+
+def _png(figure: Figure) -> bytes:
+    out = io.BytesIO()
+    figure.savefig(out, format="png", dpi=DPI)
+    return out.getvalue()
+
+
+def _frame(axes: Axes, bounds: tuple[float, float, float, float], margin: float) -> None:
+    x0, y0, x1, y1 = bounds
+    pad = max(x1 - x0, y1 - y0) * margin + 50
+    axes.set_xlim(x0 - pad, x1 + pad)
+    axes.set_ylim(y0 - pad, y1 + pad)
+
+
+def _draw_wards(axes: Axes, wards: Sequence[BaseGeometry], width: float = 0.5) -> None:
+    if wards:
+        lines = LineCollection(boundary_lines(wards), linewidths=width, colors=WARD_EDGE, zorder=1)
+        axes.add_collection(lines)
+
+
+def _draw_hazards(axes: Axes, hazards: Sequence[tuple[str, BaseGeometry]], size: float) -> None:
+    for kind, geometry in hazards:
+        if kind == "pipeline":
+            lines = [np.asarray(shapely.get_coordinates(p)) for p in shapely.get_parts(geometry)]
+            axes.add_collection(
+                LineCollection(lines, linewidths=2.0, colors=PIPELINE_COLOUR, zorder=5)
+            )
+        else:
+            centre = geometry.centroid if geometry.geom_type != "Point" else geometry
+            axes.plot(
+                [centre.x],
+                [centre.y],
+                marker="^",
+                markersize=size,
+                color=ESTABLISHMENT_COLOUR,
+                markeredgecolor="white",
+                zorder=6,
+            )
+
+
+def _legend(
+    axes: Axes, kinds: Iterable[str], hazard_kinds: Iterable[str], receptors: bool = False
+) -> None:
+    handles: list[object] = []
+    for kind in sorted(set(kinds), key=lambda k: ZONE_ORDER.get(k, 9)):
+        colour = ZONE_COLOURS.get(kind, "#b1b4b6")
+        if kind in FILLED_ZONES:
+            handles.append(Patch(facecolor=colour, alpha=0.45, label=ZONE_LABELS.get(kind, kind)))
+        else:
+            handles.append(
+                Line2D([], [], color=colour, linestyle="--", label=ZONE_LABELS.get(kind, kind))
+            )
+    present = set(hazard_kinds)
+    if "establishment" in present:
+        handles.append(
+            Line2D([], [], marker="^", color=ESTABLISHMENT_COLOUR, linestyle="", label="COMAH site")
+        )
+    if "pipeline" in present:
+        handles.append(Line2D([], [], color=PIPELINE_COLOUR, linewidth=2, label="Pipeline"))
+    handles.append(Line2D([], [], color=WARD_EDGE, linewidth=0.8, label="Ward boundary"))
+    if receptors:
+        handles.append(
+            Line2D([], [], marker="o", color=RECEPTOR_COLOUR, linestyle="", label="Sensitive place")
+        )
+    axes.legend(handles=handles, loc="lower left", fontsize=7, framealpha=0.9)
+
+
+def register_fingerprint(session: Session) -> tuple[object, ...]:
+    """Return what changes whenever the overview map would: counts and last edits."""
+    return (
+        session.scalar(select(func.count(Hazard.id))),
+        session.scalar(select(func.max(Hazard.updated_at))),
+        session.scalar(select(func.count(Zone.id))),
+        session.scalar(select(func.count(Ward.id))),
+        session.scalar(select(func.sum(Ward.max_lon - Ward.min_lon + Ward.max_lat))),
+    )
+
+
+def _drawn_shape(hazard: Hazard, precise_pipelines: bool) -> BaseGeometry:
+    """Return a hazard's shape in BNG: a pipeline's corridor unless its route may be shown."""
+    if hazard.kind == "pipeline" and not precise_pipelines:
+        return corridor_bng(to_bng(hazard.geometry), [to_bng(z.geometry) for z in hazard.zones])
+    return to_bng(hazard.geometry)
+
+
+def _drawn_zones(hazard: Hazard, precise_pipelines: bool) -> list[Zone]:
+    """Return the zones drawn for a hazard: none of a pipeline's when its corridor stands in."""
+    return [] if hazard.kind == "pipeline" and not precise_pipelines else list(hazard.zones)
+
+
+def overview_png(session: Session, width_in: float = 8.0, precise_pipelines: bool = True) -> bytes:
+    """Return the overview map: every ward, every hazard and its outermost zone.
+
+    Without ``precise_pipelines`` a pipeline is drawn as its generalised corridor, never its route.
+    """
+    key = (register_fingerprint(session), width_in, precise_pipelines)
+    cached = _overview_cache.get(key)
+    if cached is not None:
+        return cached
+    wards = [to_bng(w) for w in session.scalars(select(Ward.geometry))]
+    hazards = session.scalars(select(Hazard).options(selectinload(Hazard.zones))).all()
+    drawn = [(h.kind, _drawn_shape(h, precise_pipelines)) for h in hazards]
+    outer_zones = []
+    for hazard in hazards:
+        zones = _drawn_zones(hazard, precise_pipelines)
+        bands = [z for z in zones if z.kind in ("outer", "middle", "inner")]
+        if bands:
+            widest = max(bands, key=lambda z: ZONE_ORDER.get(z.kind, 0))
+            outer_zones.append(to_bng(widest.geometry))
+    everything = [*wards, *(g for _, g in drawn), *outer_zones]
+    x0, y0, x1, y1 = (
+        (float(v) for v in shapely.total_bounds(np.asarray(everything, dtype=object)))
+        if everything
+        else (0.0, 0.0, 1.0, 1.0)
+    )
+    bounds = (x0, y0, x1, y1)
+    height_in = min(max(width_in * (y1 - y0) / max(x1 - x0, 1.0), 3.0), width_in * 1.4)
+    figure, axes = _canvas(width_in, height_in)
+    _draw_wards(axes, wards, width=0.5 if len(wards) < 500 else 0.15)
+    paths = [p for p in map(polygon_path, outer_zones) if p is not None]
+    if paths:
+        axes.add_collection(
+            PatchCollection(
+                [PathPatch(p) for p in paths],
+                facecolor=ZONE_COLOURS["outer"],
+                edgecolor="#b58b00",
+                linewidth=0.5,
+                alpha=0.45,
+                zorder=3,
+            )
+        )
+    _draw_hazards(axes, drawn, size=7 if len(drawn) < 100 else 3)
+    _frame(axes, bounds, margin=0.02)
+    _legend(axes, ["outer"] if paths else [], {kind for kind, _ in drawn})
+    image = _png(figure)
+    if len(_overview_cache) >= _CACHE_SIZE:
+        _overview_cache.pop(next(iter(_overview_cache)))
+    _overview_cache[key] = image
+    return image
+
+
+def site_png(
+    session: Session, hazard: Hazard, width_in: float = 7.0, precise_pipelines: bool = True
+) -> bytes:
+    """Return a map of one hazard's zones, with the wards and sensitive places around it.
+
+    Without ``precise_pipelines`` a pipeline is drawn as its generalised corridor, never its route.
+    """
+    zones = sorted(
+        _drawn_zones(hazard, precise_pipelines), key=lambda z: -ZONE_ORDER.get(z.kind, 9)
+    )
+    geometry = _drawn_shape(hazard, precise_pipelines)
+    zone_shapes = [(z.kind, to_bng(z.geometry)) for z in zones]
+    extent = shapely.union_all([geometry.buffer(250), *(g for _, g in zone_shapes)])
+    bounds = extent.bounds
+    lon0, lat0, lon1, lat1 = _wgs84_bounds(hazard, list(hazard.zones))
+    near_wards = session.scalars(
+        select(Ward).where(
+            Ward.min_lon <= lon1, Ward.max_lon >= lon0, Ward.min_lat <= lat1, Ward.max_lat >= lat0
+        )
+    ).all()
+    wards = [(w.name, to_bng(w.geometry)) for w in near_wards]
+    receptors = [
+        (r.name, RECEPTOR_KINDS.get(r.kind, r.kind), to_bng(r.geometry))
+        for r in session.scalars(select(Receptor))
+    ]
+    receptors = [r for r in receptors if r[2].intersects(extent)]
+    span_x, span_y = bounds[2] - bounds[0], bounds[3] - bounds[1]
+    figure, axes = _canvas(width_in, width_in * min(max(span_y / max(span_x, 1.0), 0.6), 1.3))
+    view = shapely.box(*bounds).buffer(max(bounds[2] - bounds[0], bounds[3] - bounds[1]) * 0.1)
+    _draw_wards(axes, [g for _, g in wards], width=0.8)
+    for name, ward in wards:
+        point = ward.intersection(view).representative_point() if ward.intersects(view) else None
+        if point is not None and not point.is_empty:
+            axes.annotate(
+                name, (point.x, point.y), fontsize=6, color="#505a5f", ha="center", zorder=2
+            )
+    for kind, shape in zone_shapes:
+        path = polygon_path(shape)
+        if path is None:
+            continue
+        colour = ZONE_COLOURS.get(kind, "#505a5f")
+        if kind in FILLED_ZONES:
+            patch = PathPatch(
+                path, facecolor=colour, alpha=0.35, edgecolor=colour, linewidth=1.0, zorder=3
+            )
+        else:
+            patch = PathPatch(
+                path, fill=False, edgecolor=colour, linestyle="--", linewidth=1.4, zorder=4
+            )
+        axes.add_patch(patch)
+    _draw_hazards(axes, [(hazard.kind, geometry)], size=10)
+    for name, _kind, shape in receptors:
+        point = shape.representative_point()
+        axes.plot(
+            [point.x],
+            [point.y],
+            marker="o",
+            markersize=5,
+            color=RECEPTOR_COLOUR,
+            markeredgecolor="white",
+            zorder=7,
+        )
+        axes.annotate(
+            name,
+            (point.x, point.y),
+            xytext=(4, 3),
+            textcoords="offset points",
+            fontsize=6,
+            annotation_clip=True,
+            color=RECEPTOR_COLOUR,
+            zorder=7,
+        )
+    _frame(axes, bounds, margin=0.06)
+    _legend(axes, [k for k, _ in zone_shapes], [hazard.kind], receptors=bool(receptors))
+    return _png(figure)
+
+
+def _wgs84_bounds(hazard: Hazard, zones: Sequence[Zone]) -> tuple[float, float, float, float]:
+    shapes = np.asarray([hazard.geometry, *(z.geometry for z in zones)], dtype=object)
+    x0, y0, x1, y1 = shapely.total_bounds(shapes)
+    return float(x0) - 0.01, float(y0) - 0.01, float(x1) + 0.01, float(y1) + 0.01

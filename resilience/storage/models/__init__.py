@@ -1,0 +1,64 @@
+"""Every table of the database, one module per feature; import them from here.
+
+Importing this package imports every module, so that `Base.metadata` holds every table
+(Alembic and `create_all` need all of them) and string-named relationships resolve.
+"""
+
+from resilience.storage.models.accounts import AuditEvent, SignInFailures, SignInSession, User
+from resilience.storage.models.base import NAMING, Base, utcnow
+from resilience.storage.models.plans import (
+    Exercise,
+    Lesson,
+    Plan,
+    PlanReview,
+    PlanVersion,
+    PolicySetting,
+    exercise_plans,
+)
+from resilience.storage.models.register import (
+    Establishment,
+    Hazard,
+    Pipeline,
+    Receptor,
+    Ward,
+    Zone,
+    ZoneExposure,
+)
+from resilience.storage.models.reminders import (
+    CalendarToken,
+    Notification,
+    ReminderClaim,
+    scheduler_jobs,
+)
+from resilience.storage.models.training import Attendance, Invitation, TrainingSession
+
+__all__ = [
+    "NAMING",
+    "Attendance",
+    "AuditEvent",
+    "Base",
+    "CalendarToken",
+    "Establishment",
+    "Exercise",
+    "Hazard",
+    "Invitation",
+    "Lesson",
+    "Notification",
+    "Pipeline",
+    "Plan",
+    "PlanReview",
+    "PlanVersion",
+    "PolicySetting",
+    "Receptor",
+    "ReminderClaim",
+    "SignInFailures",
+    "SignInSession",
+    "TrainingSession",
+    "User",
+    "Ward",
+    "Zone",
+    "ZoneExposure",
+    "exercise_plans",
+    "scheduler_jobs",
+    "utcnow",
+]

@@ -1,0 +1,201 @@
+"""Plans and their records: versions of the document, reviews, exercises and lessons, policy."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from resilience.storage.models.base import Base, utcnow
+
+
+class Plan(Base):
+    """An emergency plan and the dates its statutory or local-policy duties run from."""
+
+    __tablename__ = "plans"
+    __table_args__ = (
+        CheckConstraint(
+            "regime IN ('comah_external', 'pipeline', 'reppir', 'cca_local')", name="regime"
+        ),
+        CheckConstraint("marking IN ('OFFICIAL', 'OFFICIAL-SENSITIVE')", name="marking"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    regime: Mapped[str] = mapped_column(String(20))
+    owner: Mapped[str] = mapped_column(String(200), default="")
+    marking: Mapped[str] = mapped_column(String(20), default="OFFICIAL")
+    status: Mapped[str] = mapped_column(String(40), default="draft")
+    notified_on: Mapped[date | None] = mapped_column(Date)
+    extension_agreed: Mapped[bool] = mapped_column(default=False)
+    adopted_on: Mapped[date | None] = mapped_column(Date)
+    last_reviewed_on: Mapped[date | None] = mapped_column(Date)
+    last_exercised_on: Mapped[date | None] = mapped_column(Date)
+    hazard_refs: Mapped[list[str]] = mapped_column(JSON, default=list)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class PlanVersion(Base):
+    """One uploaded version of a plan's document; versions are kept, never overwritten."""
+
+    __tablename__ = "plan_versions"
+    __table_args__ = (UniqueConstraint("plan_id", "label", name="plan_label"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(String(40))
+    # The file's name in the instance folder's uploads/, generated: never the uploader's name.
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(120))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    change_summary: Mapped[str] = mapped_column(Text, default="")
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    uploaded_by: Mapped[str] = mapped_column(String(254), default="")
+
+    plan: Mapped[Plan] = relationship()
+
+    @property
+    def ref(self) -> str:
+        """Return the name the audit trail gives this version."""
+        return f"{self.plan.ref} version {self.label}" if self.plan else self.label
+
+
+class PlanReview(Base):
+    """A recorded review of a plan: the only thing that discharges a review duty."""
+
+    __tablename__ = "plan_reviews"
+    __table_args__ = (
+        CheckConstraint(
+            "outcome IN ('no_change', 'minor_changes', 'major_revision', 'revision_needed')",
+            name="outcome",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    reviewed_on: Mapped[date] = mapped_column(Date)
+    reviewer: Mapped[str] = mapped_column(String(200))
+    outcome: Mapped[str] = mapped_column(String(20))
+    changes_made: Mapped[str] = mapped_column(Text, default="")
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    plan: Mapped[Plan] = relationship()
+
+    @property
+    def ref(self) -> str:
+        """Return the name the audit trail gives this review."""
+        return f"{self.plan.ref} review of {self.reviewed_on}" if self.plan else ""
+
+
+exercise_plans = Table(
+    "exercise_plans",
+    Base.metadata,
+    Column(
+        "exercise_id",
+        ForeignKey("exercises.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("plan_id", ForeignKey("plans.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class Exercise(Base):
+    """An exercise, planned or held; a held one discharges the exercise duty of each plan tested."""
+
+    __tablename__ = "exercises"
+    __table_args__ = (
+        CheckConstraint(
+            "exercise_type IN ('discussion_based', 'table_top', 'command_post', 'live')",
+            name="exercise_type",
+        ),
+        CheckConstraint("status IN ('planned', 'held')", name="status"),
+        CheckConstraint(
+            "(status = 'planned' AND planned_on IS NOT NULL AND held_on IS NULL)"
+            " OR (status = 'held' AND held_on IS NOT NULL)",
+            name="dates",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    exercise_type: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(10), index=True)
+    planned_on: Mapped[date | None] = mapped_column(Date)
+    held_on: Mapped[date | None] = mapped_column(Date)
+    organisations: Mapped[str] = mapped_column(Text, default="")
+    hazard_refs: Mapped[list[str]] = mapped_column(JSON, default=list)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    plans: Mapped[list[Plan]] = relationship(secondary=exercise_plans, order_by=Plan.ref)
+    lessons: Mapped[list[Lesson]] = relationship(
+        back_populates="exercise",
+        cascade="all, delete-orphan",
+        order_by=lambda: [Lesson.due_on, Lesson.id],
+    )
+
+    @property
+    def ref(self) -> str:
+        """Return the name the audit trail gives this exercise."""
+        return self.title
+
+    @property
+    def on(self) -> date:
+        """Return the day it was held, or else the day it is planned for."""
+        day = self.held_on or self.planned_on
+        assert day is not None  # the "dates" check constraint
+        return day
+
+
+class Lesson(Base):
+    """A lesson identified in an exercise, with an owner and a due date, tracked to closure."""
+
+    __tablename__ = "lessons"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exercise_id: Mapped[int] = mapped_column(
+        ForeignKey("exercises.id", ondelete="CASCADE"), index=True
+    )
+    description: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str] = mapped_column(String(200))
+    due_on: Mapped[date] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    closure_note: Mapped[str] = mapped_column(Text, default="")
+
+    exercise: Mapped[Exercise] = relationship(back_populates="lessons")
+
+    @property
+    def ref(self) -> str:
+        """Return the name the audit trail gives this lesson."""
+        return f"{self.exercise.title}: lesson" if self.exercise else "lesson"
+
+
+class PolicySetting(Base):
+    """One local-policy value an administrator set (an interval, the reminder lead times)."""
+
+    __tablename__ = "policy_settings"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(254), default="")
+
+    @property
+    def ref(self) -> str:
+        """Return the name the audit trail gives this setting."""
+        return self.key

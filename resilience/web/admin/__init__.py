@@ -1,0 +1,1 @@
+"""Administration: people, the audit trail and reminder failures."""

@@ -1,0 +1,1 @@
+"""Map pages, downloads and the queries that feed webmap."""

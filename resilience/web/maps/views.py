@@ -1,0 +1,338 @@
+"""Map pages and downloads: thin views over webmap's pure map functions, with a render cache.
+
+Every endpoint here is named ``maps.*``, which gives it the Content-Security-Policy that allows
+folium's inline script and style from this origin only (see headers.py). The map assets are
+served from webmap/static at /maps/static/.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm import Session
+
+from resilience.domain.register.edits import find_record
+from resilience.domain.register.layers import LAYERS
+from resilience.domain.register.listings import exposure_rows
+from resilience.reports.render.tasks import overview_map_file, site_map_file
+from resilience.storage.models import Hazard
+from resilience.web.db import db_session
+from resilience.web.headers import MAP_CSP
+from resilience.web.maps.sources import data_version, load_hazard, load_overview
+from resilience.web.render_limits import (
+    RenderUnavailable,
+    limited,
+    render_slot,
+    run_render,
+    unavailable_page,
+)
+from webmap.assets import STATIC_DIR, MapAssets, asset_version
+from webmap.cache import MapCache
+from webmap.choropleth import MEASURES, Measure
+from webmap.compose import MapOptions, RecordLinks, hazard_map, overview_map
+from webmap.document import MapParts, map_parts, standalone_html
+from webmap.map_data import MapData
+from webmap.png import PngUnavailable, html_to_png
+
+
+class _MapBlueprint(Blueprint):
+    """The maps blueprint; its static files are cached for a day (URLs carry a content hash)."""
+
+    def get_send_file_max_age(self, filename: str | None) -> int | None:
+        return ASSET_MAX_AGE
+
+
+ASSET_MAX_AGE = 24 * 60 * 60
+bp = _MapBlueprint(
+    "maps", __name__, url_prefix="/maps", static_folder=STATIC_DIR, static_url_path="/static"
+)
+bp.register_error_handler(RenderUnavailable, unavailable_page)
+HAZARD = "<any(establishments, pipelines):layer>/<path:ref>"
+FORMATS = ("html", "png")
+_SAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+@dataclass(frozen=True)
+class RenderedMap:
+    """A map rendered once for a data version, with what its page lists beside it."""
+
+    parts: MapParts
+    sites: list[dict[str, Any]] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def _cache() -> MapCache:
+    cache = current_app.extensions.get("map_cache")
+    if cache is None:
+        cache = current_app.extensions["map_cache"] = MapCache()
+    assert isinstance(cache, MapCache)
+    return cache
+
+
+def _high_contrast() -> bool:
+    return request.args.get("contrast") == "high"
+
+
+def _measure() -> Measure:
+    value = request.args.get("measure", "exposure")
+    for measure in MEASURES:
+        if value == measure:
+            return measure
+    abort(400, f"Colour wards by one of: {', '.join(MEASURES)}.")
+
+
+def _options(*, standalone: bool) -> MapOptions:
+    """Return how this request's map is drawn: linked or inlined assets, look, base layer."""
+    # URL templates for popups: built by Flask for one layer, then generalised.
+    record = url_for("layers.detail", layer="receptors", ref="__REF__", _external=standalone)
+    hazard_page = url_for("maps.hazard", layer="pipelines", ref="__REF__", _external=standalone)
+    links = RecordLinks(
+        record=_template(record, "receptors/__REF__"),
+        hazard_map=_template(hazard_page, "pipelines/__REF__"),
+    )
+    assets = (
+        MapAssets.inlined()
+        if standalone
+        else MapAssets.linked(
+            lambda path: url_for("maps.static", filename=path, v=asset_version(path))
+        )
+    )
+    return MapOptions(
+        assets=assets,
+        links=links,
+        high_contrast=_high_contrast(),
+        measure=_measure(),
+        tile_url=current_app.config.get("TILE_URL", ""),
+        tile_attribution=current_app.config.get("TILE_ATTRIBUTION", ""),
+    )
+
+
+def _template(url: str, tail: str) -> str:
+    head, found, rest = url.rpartition(tail)
+    assert found, f"{url!r} does not end in {tail!r}"
+    return head + "{layer}/{ref}" + rest
+
+
+def _render(
+    data: MapData, draw: Callable[[MapData, MapOptions], Any], standalone: bool
+) -> RenderedMap:
+    m = draw(data, _options(standalone=standalone))
+    sites = [
+        {"ref": ref, "name": name, "layer": "establishments", "kind": "COMAH establishment"}
+        for ref, name in zip(data.establishments["ref"], data.establishments["name"], strict=True)
+    ] + [
+        {"ref": ref, "name": name, "layer": "pipelines", "kind": "Pipeline"}
+        for ref, name in zip(data.pipelines["ref"], data.pipelines["name"], strict=True)
+    ]
+    counts = {
+        "wards": len(data.wards),
+        "zones": len(data.zones),
+        "establishments": len(data.establishments),
+        "pipelines": len(data.pipelines),
+        "receptors": len(data.receptors),
+    }
+    return RenderedMap(parts=map_parts(m), sites=sites, counts=counts)
+
+
+def _variant() -> tuple[bool, str]:
+    return (_high_contrast(), _measure())
+
+
+def precise_pipelines() -> bool:
+    """Return whether the signed-in reader may see pipeline routes (else only corridors)."""
+    can = getattr(current_user, "can", None)
+    return bool(can and can("view_sensitive"))
+
+
+def _look() -> tuple[Any, ...]:
+    """Return what, besides the data, decides how a map is drawn (part of its cache key)."""
+    return (*_variant(), current_app.config.get("TILE_URL", ""), precise_pipelines())
+
+
+def _overview(session: Session, standalone: bool) -> RenderedMap:
+    key = ("overview", standalone, *_look(), data_version(session))
+    # A build (not a cache hit) holds a heavy-render slot: see render_limits.
+    return _cache().get_or_build(
+        key,
+        lambda: limited(
+            lambda: _render(load_overview(session, precise_pipelines()), overview_map, standalone)
+        ),
+    )
+
+
+def _hazard(session: Session, layer: str, ref: str) -> Hazard:
+    hazard = find_record(session, LAYERS[layer], ref)
+    if not isinstance(hazard, Hazard):
+        abort(404, f"There is no {LAYERS[layer].singular} with the identifier {ref!r}.")
+    return hazard
+
+
+def _hazard_map(session: Session, hazard: Hazard, standalone: bool) -> RenderedMap:
+    key = ("hazard", hazard.id, standalone, *_look(), data_version(session))
+    return _cache().get_or_build(
+        key,
+        lambda: limited(
+            lambda: _render(
+                load_hazard(session, hazard, precise_pipelines=precise_pipelines()),
+                hazard_map,
+                standalone,
+            )
+        ),
+    )
+
+
+def _with_tile_origin(page: str) -> Response:
+    """Return `page`, its policy also allowing images from the configured tile server, if any."""
+    response = Response(page, mimetype="text/html")
+    origin = tile_origin(current_app.config.get("TILE_URL", ""))
+    if origin:
+        response.headers["Content-Security-Policy"] = MAP_CSP.replace(
+            "img-src 'self' data: blob:", f"img-src 'self' data: blob: {origin}"
+        )
+    return response
+
+
+def tile_origin(tile_url: str) -> str:
+    """Return the CSP source for a tile URL template's origin ('' for a path on this site)."""
+    parts = urlsplit(tile_url)
+    if not parts.scheme or not parts.netloc:
+        return ""
+    host = re.sub(r"\{[a-z]+\}", "*", parts.netloc)  # {s}.tiles.example -> *.tiles.example
+    return f"{parts.scheme}://{host}"
+
+
+@bp.get("/")
+def overview() -> Response:
+    rendered = _overview(db_session(), standalone=False)
+    return _with_tile_origin(
+        render_template("maps/overview.html", rendered=rendered, **_page_links("overview"))
+    )
+
+
+@bp.get(f"/{HAZARD}")
+def hazard(layer: str, ref: str) -> Response:
+    session = db_session()
+    record = _hazard(session, layer, ref)
+    rendered = _hazard_map(session, record, standalone=False)
+    page = render_template(
+        "maps/hazard.html",
+        rendered=rendered,
+        record=record,
+        layer=LAYERS[layer],
+        exposure=exposure_rows(session, record),
+        **_page_links("hazard", layer=layer, ref=ref),
+    )
+    return _with_tile_origin(page)
+
+
+def _format(fmt: str) -> str:
+    if fmt not in FORMATS:
+        abort(404, f"Maps download as {' or '.join(FORMATS)}, not {fmt!r}.")
+    return fmt
+
+
+@bp.get("/overview.<fmt>")
+def overview_file(fmt: str) -> Response:
+    fmt = _format(fmt)
+    session = db_session()
+    rendered = _overview(session, standalone=True)
+    key = ("overview", *_look(), data_version(session))
+    return _download(
+        rendered,
+        "Overview map",
+        "overview-map",
+        fmt,
+        key,
+        lambda: run_render(overview_map_file, _database_url(), precise_pipelines()),
+    )
+
+
+@bp.get(f"/download/<fmt>/{HAZARD}")
+def hazard_file(fmt: str, layer: str, ref: str) -> Response:
+    fmt = _format(fmt)
+    session = db_session()
+    record = _hazard(session, layer, ref)
+    rendered = _hazard_map(session, record, standalone=True)
+    key = ("hazard", record.id, *_look(), data_version(session))
+    return _download(
+        rendered,
+        f"Map of {record.name}",
+        f"map-{record.ref}",
+        fmt,
+        key,
+        lambda: run_render(site_map_file, _database_url(), record.id, precise_pipelines()),
+    )
+
+
+def _download(
+    rendered: RenderedMap,
+    title: str,
+    stem: str,
+    fmt: str,
+    key: tuple[Any, ...],
+    static_png: Callable[[], bytes],
+) -> Response:
+    made = datetime.now(UTC).strftime("%d %B %Y %H:%M UTC")
+    lines = (f"From the Resilience register at {request.host_url} on {made}.",)
+    html = standalone_html(rendered.parts, title, lines, for_image=fmt == "png")
+    contrast = "-high-contrast" if _high_contrast() else ""
+    filename = _SAFE_FILENAME.sub("-", stem + contrast).strip("-") or "map"
+    if fmt == "html":
+        response = Response(html, mimetype="text/html")
+        filename += ".html"
+    else:
+        chromium = current_app.config.get("CHROMIUM_PATH")
+        try:
+            # Drawn once per data version: Chromium takes a second or more.
+            image = _cache().get_or_build(("png", *key), lambda: _chromium_png(html, chromium))
+        except PngUnavailable:
+            # No Chromium on this server: draw the same data with matplotlib instead.
+            image = _cache().get_or_build(("static-png", *key), static_png)
+        response = Response(image, mimetype="image/png")
+        filename += ".png"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _chromium_png(html: str, chromium: str | None) -> bytes:
+    # Chromium is a process of its own: html_to_png kills it at the deadline.
+    with render_slot() as limits:
+        return html_to_png(html, chromium=chromium, timeout=limits.deadline_seconds)
+
+
+def _database_url() -> str:
+    return str(current_app.config["DATABASE_URL"])
+
+
+def _page_links(kind: str, **args: Any) -> dict[str, Any]:
+    """Return the page's links: downloads, and the other contrast and measure."""
+    here = "maps.overview" if kind == "overview" else "maps.hazard"
+    files = "maps.overview_file" if kind == "overview" else "maps.hazard_file"
+    high, measure = _variant()
+    query: dict[str, Any] = {}
+    if high:
+        query["contrast"] = "high"
+    if measure != "exposure":
+        query["measure"] = measure
+    other_contrast = {k: v for k, v in query.items() if k != "contrast"}
+    if not high:
+        other_contrast["contrast"] = "high"
+    other_measure = {k: v for k, v in query.items() if k != "measure"}
+    if measure == "exposure":
+        other_measure["measure"] = "population"
+    return {
+        "map_page_css_version": asset_version("map-page.css"),
+        "high_contrast": high,
+        "measure": measure,
+        "html_href": url_for(files, fmt="html", **args, **query),
+        "png_href": url_for(files, fmt="png", **args, **query),
+        "contrast_href": url_for(here, **args, **other_contrast),
+        "measure_href": url_for(here, **args, **other_measure),
+    }

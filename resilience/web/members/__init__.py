@@ -1,0 +1,1 @@
+"""Elected members' read-only home and briefing cards."""

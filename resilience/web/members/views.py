@@ -1,0 +1,96 @@
+"""Elected members' home: the overview map, a briefing card per site, their own training.
+
+Read-only: nothing on these pages changes the register, and nothing here links to a plan's
+document or to any page that needs more than the "view" permission. Their map images show
+pipelines as generalised corridors (resilience.spatial.corridors), never the route.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, render_template
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from resilience.domain.training.refresher import (
+    attended_sessions,
+    load_training_policy,
+    local_date,
+    training_due,
+)
+from resilience.domain.training.sessions import (
+    attendance_history,
+    invited_sessions,
+    upcoming_sessions,
+)
+from resilience.reports.briefing.cards import briefing_card, briefing_cards
+from resilience.reports.render.map_images import overview_png, site_png
+from resilience.storage.models import Hazard, User, utcnow
+from resilience.web.db import db_session
+
+bp = Blueprint("members", __name__, url_prefix="/members")
+IMAGE_MAX_AGE = 300
+
+
+def _hazard(ref: str) -> Hazard:
+    hazard = (
+        db_session()
+        .scalars(select(Hazard).where(Hazard.ref == ref).options(selectinload(Hazard.zones)))
+        .one_or_none()
+    )
+    if hazard is None:
+        abort(404, f"There is no site or pipeline with the identifier {ref!r}.")
+    return hazard
+
+
+@bp.get("/")
+def home() -> str:
+    session = db_session()
+    now = utcnow()
+    today = local_date(now)
+    invited = {s.id for s in invited_sessions(session, current_user.id)}
+    upcoming = [
+        s for s in upcoming_sessions(session, now) if s.id in invited or s.audience != "responders"
+    ]
+    me = session.get(User, current_user.id)
+    assert me is not None  # signed in, so the account exists
+    mine = training_due(
+        me, attended_sessions(session).get(me.id, []), today, load_training_policy(session)
+    )
+    return render_template(
+        "members/home.html",
+        cards=briefing_cards(session, today),
+        upcoming=upcoming,
+        invited=invited,
+        history=attendance_history(session, current_user.id, now),
+        mine=mine,
+        today=today,
+    )
+
+
+@bp.get("/sites/<path:ref>")
+def card(ref: str) -> str:
+    session = db_session()
+    hazard = _hazard(ref)
+    return render_template(
+        "members/card.html", card=briefing_card(session, hazard, local_date(utcnow()))
+    )
+
+
+@bp.get("/overview.png")
+def overview_map() -> Response:
+    response = Response(overview_png(db_session(), precise_pipelines=False), mimetype="image/png")
+    response.cache_control.private = True
+    response.cache_control.max_age = IMAGE_MAX_AGE
+    return response
+
+
+@bp.get("/maps/<path:ref>.png")
+def site_map(ref: str) -> Response:
+    session = db_session()
+    response = Response(
+        site_png(session, _hazard(ref), precise_pipelines=False), mimetype="image/png"
+    )
+    response.cache_control.private = True
+    response.cache_control.max_age = IMAGE_MAX_AGE
+    return response

@@ -1,0 +1,105 @@
+"""The "plans" blueprint, and what its view modules (views, exercises, duties)
+share: record lookups, the labels templates show, and putting domain errors on forms.
+
+Views are thin: parse the form, call the domain services, commit once, redirect. Every change
+happens in a POST handler, so that access checks can be put on the method alone.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, abort, current_app, render_template
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import Field, SelectChoice
+
+from resilience.domain.duties.dashboard import DUTY_LABELS
+from resilience.domain.marking import Reader
+from resilience.domain.plans.exercises import EXERCISE_TYPES
+from resilience.domain.plans.records import (
+    PLAN_STATUSES,
+    REGIME_LABELS,
+    find_plan,
+    hazard_names,
+    readable_size,
+)
+from resilience.domain.plans.reviews import REVIEW_OUTCOMES
+from resilience.domain.record_dates import long_date
+from resilience.errors import InputError
+from resilience.storage.models import Plan
+from resilience.web.db import db_session
+
+bp = Blueprint("plans", __name__)
+
+Page = str | Response | tuple[str, int]
+
+
+@bp.app_template_filter("long_date")
+def long_date_filter(day: date | None) -> str:
+    """Return a date as GOV.UK writes it, or an empty string."""
+    return "" if day is None else long_date(day)
+
+
+@bp.app_template_filter("file_size")
+def file_size_filter(size: int) -> str:
+    """Return a number of bytes as KB or MB."""
+    return readable_size(size)
+
+
+def current_date() -> date:
+    """Return today's date, the day the views check and compute duties on."""
+    return date.today()
+
+
+def actor() -> str:
+    """Return who is signed in (their e-mail address), or an empty string."""
+    if not hasattr(current_app, "login_manager"):
+        return ""
+    return str(current_user.email) if current_user.is_authenticated else ""
+
+
+def reader() -> Reader:
+    """Return who the page is for: cleared for OFFICIAL-SENSITIVE detail or not."""
+    can = getattr(current_user, "can", None)
+    return Reader.for_role(bool(can and can("view_sensitive")))
+
+
+def attach_error(form: FlaskForm, error: InputError, default: str) -> None:
+    """Put a domain error beside the field it names (else beside ``default``)."""
+    field: Field = getattr(form, error.field or "", None) or getattr(form, default)
+    field.errors = [*field.errors, error.problem]
+
+
+def render_page(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
+    """Return a rendered template with its HTTP status."""
+    return render_template(template, **context), status
+
+
+def hazard_choices() -> list[SelectChoice]:
+    """Return the register's establishments and pipelines as choices for a form."""
+    return [
+        SelectChoice(ref, f"{hazard.name} ({ref})")
+        for ref, hazard in hazard_names(db_session()).items()
+    ]
+
+
+def plan_or_404(ref: str) -> Plan:
+    """Return the plan called ``ref``; abort with 404 when there is none."""
+    plan = find_plan(db_session(), ref)
+    if plan is None:
+        abort(404, f"There is no plan with the identifier {ref!r}.")
+    return plan
+
+
+def labels() -> dict[str, Any]:
+    """Return the labels templates show for stored codes."""
+    return {
+        "regime_labels": {r.value: label for r, label in REGIME_LABELS.items()},
+        "duty_labels": {d.value: label for d, label in DUTY_LABELS.items()},
+        "plan_status_labels": dict(PLAN_STATUSES),
+        "exercise_type_labels": dict(EXERCISE_TYPES),
+        "outcome_labels": dict(REVIEW_OUTCOMES),
+    }

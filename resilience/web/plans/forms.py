@@ -1,0 +1,258 @@
+"""The forms of the plans pages: plans, versions, reviews, exercises, lessons, duty filters and
+the local policy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
+
+from resilience.domain.duties.dashboard import DUTY_LABELS
+from resilience.domain.duties.policy import interval_key
+from resilience.domain.duties.rules import RULES, Regime
+from resilience.domain.plans.exercises import EXERCISE_TYPES, ExerciseValues
+from resilience.domain.plans.records import MARKINGS, PLAN_STATUSES, REGIME_LABELS, PlanValues
+from resilience.domain.plans.reviews import REVIEW_OUTCOMES
+from resilience.web.forms import Form
+
+PLAN_REF = Regexp(
+    r"^[A-Za-z0-9][A-Za-z0-9._:-]*$",
+    message="Use letters, digits and . _ : - only, starting with a letter or digit",
+)
+BAD_DATE = "Enter a real date in the form YYYY-MM-DD, for example 2027-03-31"
+BAD_NUMBER = "Enter a whole number"
+
+
+def date_field(label: str, required: str | None = None, **kwargs: Any) -> DateField:
+    """Return a date field, required (with that message) or optional."""
+    validators = [InputRequired(required)] if required else [Optional()]
+    return DateField(label, validators=validators, invalid_value_message=BAD_DATE, **kwargs)
+
+
+def choice_list(pairs: Any) -> list[SelectChoice]:
+    """Return (value, label) pairs as a field's choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+class PlanForm(Form):
+    ref = StringField(
+        "Identifier",
+        validators=[InputRequired("Enter an identifier"), Length(max=80), PLAN_REF],
+        description="A short, stable reference such as PLAN-RUNCORN-SITE; it cannot change later",
+    )
+    title = StringField(
+        "Title", validators=[InputRequired("Enter the plan's title"), Length(max=300)]
+    )
+    regime = SelectField(
+        "Regime",
+        choices=choice_list((r.value, label) for r, label in REGIME_LABELS.items()),
+        invalid_choice_message="Choose the regime the plan is prepared under",
+    )
+    owner = StringField(
+        "Owner",
+        validators=[InputRequired("Enter who owns the plan"), Length(max=200)],
+        description="The team or person who keeps the plan up to date",
+    )
+    marking = RadioField(
+        "Security marking",
+        choices=choice_list((m, m) for m in MARKINGS),
+        validators=[InputRequired("Choose the security marking")],
+        invalid_choice_message="Choose the security marking",
+    )
+    status = SelectField(
+        "Status",
+        choices=choice_list(PLAN_STATUSES),
+        invalid_choice_message="Choose the plan's status",
+    )
+    notified_on = date_field(
+        "Operator's information received on",
+        description="COMAH external plans: the plan is due 6 months after this (reg. 13)",
+    )
+    extension_agreed = BooleanField(
+        "The competent authority agreed in writing to extend the time to 9 months"
+    )
+    adopted_on = date_field("Adopted on", description="Empty while the plan is being prepared")
+    hazard_refs = SelectMultipleField(
+        "Establishments and pipelines it covers",
+        invalid_choice_message="%(value)s is not a site or pipeline in the register",
+    )
+    note = TextAreaField("Note", validators=[Length(max=5000)])
+
+    def values(self, ref: str) -> PlanValues:
+        """Return the parsed plan called ``ref`` (valid after validate())."""
+        return PlanValues(
+            ref=ref,
+            title=self.title.data.strip(),
+            regime=Regime(self.regime.data),
+            owner=self.owner.data.strip(),
+            marking=self.marking.data,
+            status=self.status.data,
+            notified_on=self.notified_on.data,
+            extension_agreed=bool(self.extension_agreed.data),
+            adopted_on=self.adopted_on.data,
+            hazard_refs=tuple(self.hazard_refs.data or ()),
+            note=(self.note.data or "").strip(),
+        )
+
+
+class VersionForm(Form):
+    label = StringField(
+        "Version",
+        validators=[InputRequired("Enter a label for this version"), Length(max=40)],
+        description="For example 2.1; each version of a plan has its own label",
+    )
+    change_summary = TextAreaField(
+        "What changed",
+        validators=[InputRequired("Say what changed in this version"), Length(max=5000)],
+    )
+    file = FileField(
+        "Plan document",
+        validators=[FileRequired("Choose the document to upload")],
+    )
+
+
+class ReviewForm(Form):
+    reviewed_on = date_field("Date of the review", "Enter the date of the review")
+    reviewer = StringField(
+        "Reviewed by",
+        validators=[InputRequired("Enter who reviewed the plan"), Length(max=200)],
+    )
+    outcome = RadioField(
+        "Outcome",
+        choices=choice_list(REVIEW_OUTCOMES),
+        validators=[InputRequired("Choose the outcome of the review")],
+        invalid_choice_message="Choose the outcome of the review",
+    )
+    changes_made = TextAreaField("Changes made", validators=[Length(max=5000)])
+
+
+class ExerciseForm(Form):
+    title = StringField(
+        "Name of the exercise",
+        validators=[InputRequired("Enter the name of the exercise"), Length(max=300)],
+    )
+    exercise_type = RadioField(
+        "Type of exercise",
+        choices=choice_list(EXERCISE_TYPES),
+        validators=[InputRequired("Choose the type of exercise")],
+        invalid_choice_message="Choose the type of exercise",
+    )
+    status = RadioField(
+        "Has it been held?",
+        choices=[SelectChoice("planned", "No, it is planned"), SelectChoice("held", "Yes")],
+        validators=[InputRequired("Say whether the exercise is planned or has been held")],
+        invalid_choice_message="Say whether the exercise is planned or has been held",
+    )
+    planned_on = date_field("Planned for", description="The date it is (or was) planned for")
+    held_on = date_field("Held on", description="Only for an exercise that has been held")
+    plan_refs = SelectMultipleField(
+        "Plans tested",
+        invalid_choice_message="Unknown plan: %(value)s",
+        description="A held exercise of any type counts as the exercise of each plan it tested",
+    )
+    hazard_refs = SelectMultipleField(
+        "Sites and pipelines tested",
+        invalid_choice_message="%(value)s is not a site or pipeline in the register",
+    )
+    organisations = TextAreaField(
+        "Participating organisations",
+        validators=[Length(max=5000)],
+        description="One per line, for example: Cheshire Fire and Rescue Service",
+    )
+    note = TextAreaField("Note", validators=[Length(max=5000)])
+
+    def values(self) -> ExerciseValues:
+        """Return the parsed exercise (valid after validate())."""
+        return ExerciseValues(
+            title=self.title.data.strip(),
+            exercise_type=self.exercise_type.data,
+            status=self.status.data,
+            planned_on=self.planned_on.data,
+            held_on=self.held_on.data,
+            organisations=(self.organisations.data or "").strip(),
+            plan_refs=tuple(self.plan_refs.data or ()),
+            hazard_refs=tuple(self.hazard_refs.data or ()),
+            note=(self.note.data or "").strip(),
+        )
+
+
+class LessonForm(Form):
+    description = TextAreaField(
+        "Lesson identified",
+        validators=[InputRequired("Describe the lesson identified"), Length(max=5000)],
+    )
+    owner = StringField(
+        "Owner of the action",
+        validators=[InputRequired("Enter who owns the action"), Length(max=200)],
+    )
+    due_on = date_field("Due by", "Enter the date the action is due by")
+
+
+class CloseLessonForm(Form):
+    closed_on = date_field("Closed on", "Enter the date the lesson was closed")
+    closure_note = StringField("How it was closed", validators=[Length(max=2000)])
+
+
+class DutyFilterForm(Form):
+    class Meta:
+        csrf = False  # a GET form that changes nothing
+
+    regime = SelectField(
+        "Regime",
+        default="",
+        choices=[SelectChoice("", "All regimes")]
+        + choice_list((r.value, label) for r, label in REGIME_LABELS.items()),
+        invalid_choice_message="Choose a regime from the list",
+    )
+    owner = SelectField("Owner", default="", invalid_choice_message="Choose an owner from the list")
+    as_of = date_field("On", description="Leave empty for today")
+
+
+def policy_field_name(key: str) -> str:
+    """Return the form field name of a policy setting key."""
+    return key.replace(".", "__")
+
+
+class PolicyForm(Form):
+    comah_prepare_extended_months = IntegerField(
+        "COMAH external plan, extension agreed",
+        invalid_value_message=BAD_NUMBER,
+        validators=[InputRequired("Enter a number of months")],
+    )
+    reminder_lead_days = StringField(
+        "Reminders before a due date",
+        validators=[InputRequired("Enter at least one number of days"), Length(max=100)],
+        description="Days before the due date, separated by commas, for example 90, 30, 7",
+    )
+    overdue_reminder_every_days = IntegerField(
+        "While overdue, remind every",
+        invalid_value_message=BAD_NUMBER,
+        validators=[InputRequired("Enter a number of days")],
+    )
+
+
+def policy_form_class() -> type[PolicyForm]:
+    """Return the policy form, with a months field for each row of the duty table."""
+    fields: dict[str, Any] = {}
+    for rule in RULES:
+        fields[policy_field_name(interval_key(rule.regime, rule.duty))] = IntegerField(
+            f"{REGIME_LABELS[rule.regime]}: {DUTY_LABELS[rule.duty].lower()}",
+            invalid_value_message=BAD_NUMBER,
+            validators=[
+                InputRequired("Enter a number of months"),
+                NumberRange(min=1, message="Enter a whole number of months, 1 or more"),
+            ],
+        )
+    return type("DutyPolicyForm", (PolicyForm,), fields)

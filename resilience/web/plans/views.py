@@ -1,0 +1,254 @@
+"""The plans pages: the register of plans, their document versions and their reviews."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+from wtforms import SelectChoice
+
+from resilience.domain.duties.dashboard import plan_duty_rows
+from resilience.domain.duties.policy import stored_policy
+from resilience.domain.marking import (
+    exercise_view,
+    page_marking,
+    plan_view,
+    review_views,
+    version_views,
+)
+from resilience.domain.plans.exercises import exercises_of_plan
+from resilience.domain.plans.records import (
+    MAX_VERSION_BYTES,
+    PLAN_STATUSES,
+    all_plans,
+    discard_version_file,
+    hazard_names,
+    next_version_label,
+    plan_versions,
+    readable_size,
+    save_plan,
+    store_version,
+    version_path,
+)
+from resilience.domain.plans.reviews import delete_review, plan_reviews, record_review
+from resilience.domain.record_dates import long_date
+from resilience.errors import InputError
+from resilience.storage.models import Plan, PlanReview, PlanVersion
+from resilience.web.db import db_session
+from resilience.web.plans.blueprint import (
+    Page,
+    actor,
+    attach_error,
+    bp,
+    current_date,
+    hazard_choices,
+    labels,
+    plan_or_404,
+    reader,
+    render_page,
+)
+from resilience.web.plans.forms import PlanForm, ReviewForm, VersionForm
+
+
+def _plan_form(plan: Plan | None) -> PlanForm:
+    form = PlanForm(obj=plan if request.method == "GET" else None)
+    form.hazard_refs.choices = hazard_choices()
+    if plan is not None:
+        if request.method == "GET":
+            form.hazard_refs.data = list(plan.hazard_refs or [])
+        del form.ref  # the identifier never changes: reminders and links use it
+        statuses = dict(PLAN_STATUSES)
+        if plan.status not in statuses:  # a status imported from a file is kept as it is
+            form.status.choices = [*form.status.choices, SelectChoice(plan.status, plan.status)]
+    return form
+
+
+@bp.get("/plans/")
+def plan_index() -> str:
+    session = db_session()
+    today = current_date()
+    policy = stored_policy(session)
+    plans = all_plans(session)
+    next_duty = {plan.ref: next(iter(plan_duty_rows(plan, today, policy)), None) for plan in plans}
+    views = [plan_view(plan, reader()) for plan in plans]
+    return render_template("plans/index.html", plans=views, next_duty=next_duty, **labels())
+
+
+def _edit_plan(plan: Plan | None) -> Page:
+    form = _plan_form(plan)
+    if form.validate_on_submit():
+        session = db_session()
+        try:
+            ref = plan.ref if plan is not None else form.ref.data.strip()
+            saved = save_plan(session, form.values(ref), current_date(), existing=plan)
+        except InputError as error:
+            session.rollback()
+            attach_error(form, error, "title")
+        else:
+            session.commit()
+            flash(f"Plan {saved.ref} {'added' if plan is None else 'saved'}.", "success")
+            return redirect(url_for(".plan_detail", ref=saved.ref))
+    status = 400 if request.method == "POST" else 200
+    marking = plan.marking if plan is not None else ""
+    return render_page(
+        "plans/form.html", status, form=form, plan=plan, security_marking=marking, **labels()
+    )
+
+
+@bp.route("/plans/new", methods=["GET", "POST"])
+def plan_new() -> Page:
+    return _edit_plan(None)
+
+
+@bp.route("/plans/<ref>/edit", methods=["GET", "POST"])
+def plan_edit(ref: str) -> Page:
+    return _edit_plan(plan_or_404(ref))
+
+
+@bp.get("/plans/<ref>")
+def plan_detail(ref: str) -> str:
+    plan = plan_or_404(ref)
+    session = db_session()
+    today = current_date()
+    who = reader()
+    view = plan_view(plan, who)
+    return render_template(
+        "plans/detail.html",
+        plan=view,
+        duties=plan_duty_rows(plan, today, stored_policy(session)),
+        versions=version_views(plan_versions(session, plan), plan, who),
+        reviews=review_views(plan_reviews(session, plan), plan, who),
+        exercises=[exercise_view(e, who) for e in exercises_of_plan(session, plan)],
+        hazards=hazard_names(session),
+        security_marking=page_marking(view),
+        today=today,
+        **labels(),
+    )
+
+
+def _uploads() -> Path:
+    return Path(current_app.instance_path) / "uploads"
+
+
+@bp.route("/plans/<ref>/versions", methods=["GET", "POST"])
+def version_index(ref: str) -> Page:
+    plan = plan_or_404(ref)
+    session = db_session()
+    form = VersionForm()
+    max_bytes = current_app.config.get("PLAN_VERSION_MAX_BYTES", MAX_VERSION_BYTES)
+    form.file.description = (
+        f"Any type of file up to {readable_size(max_bytes)}. "
+        "Earlier versions are kept and can still be downloaded."
+    )
+    if request.method == "GET":
+        form.label.data = next_version_label(session, plan)
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            version = store_version(
+                session,
+                plan,
+                upload.stream,
+                original_name=upload.filename or "",
+                content_type=upload.mimetype or "",
+                label=form.label.data,
+                change_summary=form.change_summary.data,
+                uploaded_by=actor(),
+                uploads=_uploads(),
+                max_bytes=max_bytes,
+            )
+        except InputError as error:
+            session.rollback()
+            attach_error(form, error, "file")
+        else:
+            try:
+                session.commit()
+            except BaseException:
+                discard_version_file(_uploads(), version)
+                raise
+            flash(f"Version {version.label} of {plan.ref} uploaded.", "success")
+            return redirect(url_for(".plan_detail", ref=plan.ref) + "#versions")
+    return render_page(
+        "plans/versions.html",
+        400 if request.method == "POST" else 200,
+        plan=plan,
+        form=form,
+        versions=plan_versions(session, plan),
+        security_marking=plan.marking,
+    )
+
+
+@bp.get("/plans/<ref>/versions/<int:version_id>")
+def version_download(ref: str, version_id: int) -> Response:
+    plan = plan_or_404(ref)
+    if plan.marking == "OFFICIAL-SENSITIVE" and not current_user.can("view_sensitive"):
+        abort(403, "This plan is OFFICIAL-SENSITIVE: your role may not download its documents.")
+    version = db_session().get(PlanVersion, version_id)
+    if version is None or version.plan_id != plan.id:
+        abort(404, f"Plan {plan.ref} has no version number {version_id}.")
+    path = version_path(_uploads(), version)
+    if not path.is_file():
+        abort(404, f"The file of version {version.label} is missing from the document store.")
+    response = send_file(
+        path,
+        mimetype=version.content_type,
+        as_attachment=True,
+        download_name=version.original_name,
+        max_age=0,
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    # An uploaded file is never a page of this site, whatever type its uploader claimed.
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
+
+
+@bp.route("/plans/<ref>/reviews/new", methods=["GET", "POST"])
+def review_new(ref: str) -> Page:
+    plan = plan_or_404(ref)
+    form = ReviewForm()
+    if form.validate_on_submit():
+        session = db_session()
+        try:
+            review = record_review(
+                session,
+                plan,
+                reviewed_on=form.reviewed_on.data,
+                reviewer=form.reviewer.data,
+                outcome=form.outcome.data,
+                changes_made=form.changes_made.data or "",
+                today=current_date(),
+            )
+        except InputError as error:
+            session.rollback()
+            attach_error(form, error, "reviewed_on")
+        else:
+            session.commit()
+            flash(f"Review of {long_date(review.reviewed_on)} recorded.", "success")
+            return redirect(url_for(".plan_detail", ref=plan.ref))
+    return render_page(
+        "plans/review_form.html",
+        400 if request.method == "POST" else 200,
+        plan=plan,
+        form=form,
+        security_marking=plan.marking,
+    )
+
+
+@bp.route("/plans/<ref>/reviews/<int:review_id>/delete", methods=["GET", "POST"])
+def review_delete(ref: str, review_id: int) -> Page:
+    plan = plan_or_404(ref)
+    session = db_session()
+    review = session.get(PlanReview, review_id)
+    if review is None or review.plan_id != plan.id:
+        abort(404, f"Plan {plan.ref} has no review number {review_id}.")
+    if request.method == "GET":
+        return render_template(
+            "plans/review_delete.html", plan=plan, review=review, security_marking=plan.marking
+        )
+    reviewed_on = review.reviewed_on
+    delete_review(session, review)
+    session.commit()
+    flash(f"Review of {long_date(reviewed_on)} deleted.", "success")
+    return redirect(url_for(".plan_detail", ref=plan.ref) + "#reviews")

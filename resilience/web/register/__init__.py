@@ -1,0 +1,1 @@
+"""The register's pages: layers, records, and import and export."""

@@ -1,0 +1,87 @@
+"""Importing a layer from an uploaded file, and downloading any layer as a file."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask_wtf.file import FileField, FileRequired
+from werkzeug.utils import secure_filename
+from werkzeug.wrappers import Response as WerkzeugResponse
+from wtforms import SelectChoice, SelectField
+from wtforms.validators import DataRequired
+
+from resilience.domain.register.layers import LAYERS
+from resilience.domain.register.transfer import (
+    EXPORT_FORMATS,
+    EXPORT_KINDS,
+    IMPORT_KINDS,
+    export_any,
+    import_any,
+)
+from resilience.errors import InputError
+from resilience.web.db import db_session
+from resilience.web.forms import Form
+
+bp = Blueprint("transfer", __name__, url_prefix="/transfer")
+
+
+class ImportForm(Form):
+    layer = SelectField(
+        "What the file holds",
+        choices=[SelectChoice(name, title) for name, title in IMPORT_KINDS.items()],
+        validators=[DataRequired()],
+    )
+    file = FileField(
+        "File",
+        validators=[FileRequired("Choose a file to import")],
+        description=(
+            "GeoJSON, GeoPackage, zipped Shapefile, or CSV with lat/lon or easting/northing "
+            "columns. Records are matched on their identifier: importing a file again updates them."
+        ),
+    )
+
+
+@bp.route("/", methods=["GET", "POST"])
+def index() -> str | WerkzeugResponse | tuple[str, int]:
+    form = ImportForm()
+    problem = None
+    if form.validate_on_submit():
+        kind = form.layer.data or ""
+        upload = form.file.data
+        name = secure_filename(upload.filename or "") or "upload"
+        session = db_session()
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / name
+            upload.save(path)
+            try:
+                summary = import_any(session, kind, path, name=upload.filename or name)
+            except InputError as error:
+                session.rollback()
+                problem = str(error)
+            else:
+                session.commit()
+                flash(str(summary), "success")
+                target = (
+                    kind if kind in LAYERS else "establishments" if kind == "zones" else "wards"
+                )
+                return redirect(url_for("layers.index", layer=target))
+    if problem:
+        form.file.errors = [*form.file.errors, problem]
+    status = 400 if form.is_submitted() else 200
+    return render_template(
+        "transfer/index.html", form=form, layers=LAYERS, formats=EXPORT_FORMATS
+    ), status
+
+
+@bp.get("/export/<layer>.<fmt>")
+def export(layer: str, fmt: str) -> Response:
+    if layer not in EXPORT_KINDS or fmt not in EXPORT_FORMATS:
+        abort(404)
+    data = export_any(db_session(), layer, fmt)
+    return Response(
+        data,
+        mimetype=EXPORT_FORMATS[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{layer}.{fmt}"'},
+    )

@@ -1,0 +1,119 @@
+"""List, view, add, change and delete the records of each register layer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from resilience.csv_export import spreadsheet_csv
+from resilience.domain.register.edits import delete_record, find_record, save_record
+from resilience.domain.register.layers import LAYERS, Layer
+from resilience.domain.register.listings import exposure_rows, exposure_table, ward_exposure_rows
+from resilience.errors import InputError
+from resilience.spatial.exposure import EXPOSURE_COLUMNS
+from resilience.spatial.exposure_table import exposure_cells
+from resilience.web.db import db_session
+from resilience.web.register.forms import form_class_for
+
+bp = Blueprint("layers", __name__)
+
+
+def _layer(name: str) -> Layer:
+    layer = LAYERS.get(name)
+    if layer is None:
+        abort(404)
+    return layer
+
+
+def _record(layer: Layer, ref: str) -> Any:
+    record = find_record(db_session(), layer, ref)
+    if record is None:
+        abort(404, f"There is no {layer.singular} with the identifier {ref!r}.")
+    return record
+
+
+LAYER = "<any(establishments, pipelines, wards, receptors):layer>"
+
+
+@bp.get(f"/{LAYER}/")
+def index(layer: str) -> str:
+    spec = _layer(layer)
+    id_column = getattr(spec.model, spec.id_attr)
+    records = db_session().scalars(select(spec.model).order_by(spec.model.name, id_column)).all()
+    return render_template("layers/index.html", layer=spec, records=records)
+
+
+@bp.get(f"/{LAYER}/<path:ref>")
+def detail(layer: str, ref: str) -> str:
+    spec = _layer(layer)
+    record = _record(spec, ref)
+    session = db_session()
+    context: dict[str, Any] = {}
+    if spec.name in ("establishments", "pipelines"):
+        context["exposure"] = exposure_rows(session, record)
+    if spec.name == "wards":
+        context["ward_exposure"] = ward_exposure_rows(session, record)
+    return render_template("layers/detail.html", layer=spec, record=record, **context)
+
+
+@bp.get(f"/{LAYER}/<path:ref>/exposure.csv")
+def exposure_csv_download(layer: str, ref: str) -> Response:
+    spec = _layer(layer)
+    if spec.name not in ("establishments", "pipelines"):
+        abort(404)
+    record = _record(spec, ref)
+    # The contract's columns and rounding, written spreadsheet-safe (a ward name may be a formula).
+    data = spreadsheet_csv(EXPOSURE_COLUMNS, exposure_cells(exposure_table(db_session(), record)))
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in ref)
+    return Response(
+        data,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="exposure-{safe}.csv"'},
+    )
+
+
+def _edit(spec: Layer, record: Any | None) -> str | Response | tuple[str, int]:
+    form = form_class_for(spec)()
+    if record is not None and request.method == "GET":
+        form.fill_from(record)
+    if form.validate_on_submit():
+        session = db_session()
+        try:
+            saved = save_record(session, spec, form.values(), existing=record)
+        except InputError as error:
+            session.rollback()
+            form.ref.errors = [*form.ref.errors, error.problem[0].upper() + error.problem[1:]]
+        else:
+            session.commit()
+            verb = "added" if record is None else "saved"
+            flash(f"{spec.singular.capitalize()} {saved.name!r} {verb}.", "success")
+            return redirect(url_for(".detail", layer=spec.name, ref=getattr(saved, spec.id_attr)))
+    status = 400 if request.method == "POST" else 200
+    return render_template("layers/form.html", layer=spec, form=form, record=record), status
+
+
+@bp.route(f"/{LAYER}/new", methods=["GET", "POST"])
+def new(layer: str) -> str | Response | tuple[str, int]:
+    return _edit(_layer(layer), None)
+
+
+@bp.route(f"/{LAYER}/<path:ref>/edit", methods=["GET", "POST"])
+def edit(layer: str, ref: str) -> str | Response | tuple[str, int]:
+    spec = _layer(layer)
+    return _edit(spec, _record(spec, ref))
+
+
+@bp.route(f"/{LAYER}/<path:ref>/delete", methods=["GET", "POST"])
+def delete(layer: str, ref: str) -> str | Response:
+    spec = _layer(layer)
+    record = _record(spec, ref)
+    if request.method == "POST":
+        session = db_session()
+        delete_record(session, record)
+        session.commit()
+        flash(f"{spec.singular.capitalize()} {record.name!r} deleted.", "success")
+        return redirect(url_for(".index", layer=spec.name))
+    return render_template("layers/delete.html", layer=spec, record=record)

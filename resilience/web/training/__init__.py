@@ -1,0 +1,1 @@
+"""Training sessions, invitations and attendance."""
