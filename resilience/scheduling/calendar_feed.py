@@ -18,18 +18,14 @@ import icalendar
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from resilience.domain.duties.dashboard import PLAN_RECORD_COLUMNS, plan_dates, stored_plan_duties
 from resilience.domain.duties.policy import stored_policy
-from resilience.domain.duties.rules import DutyKind, DutyPolicy, plan_duties
+from resilience.domain.duties.rules import DutyKind, DutyPolicy
 from resilience.domain.plans.exercises import all_exercises
 from resilience.domain.training.sessions import calendar_event, invited_sessions
 from resilience.scheduling.clock import local_today
 from resilience.scheduling.reminder_text import DISCHARGED_BY, DUTY_NOUNS, long_date, when_due
-from resilience.scheduling.reminders import (
-    RECIPIENT_ROLES,
-    Recipient,
-    is_undated,
-    plan_dates,
-)
+from resilience.scheduling.reminders import RECIPIENT_ROLES, Recipient, is_undated
 from resilience.storage.models import CalendarToken, Plan, User
 
 PRODID = "-//Resilience//Emergency planning register//EN"
@@ -77,30 +73,13 @@ def duty_events(
     session: Session, person: Recipient, today: date, policy: DutyPolicy
 ) -> list[FeedEvent]:
     """Return an all-day event on the due date of each duty of the plans ``person`` follows."""
-    query = select(
-        Plan.ref,
-        Plan.title,
-        Plan.regime,
-        Plan.adopted_on,
-        Plan.last_reviewed_on,
-        Plan.last_exercised_on,
-        Plan.notified_on,
-        Plan.extension_agreed,
-    ).order_by(Plan.ref)
+    query = select(Plan.title, *PLAN_RECORD_COLUMNS).order_by(Plan.ref)
     if person.role not in RECIPIENT_ROLES:
         query = query.where(func.lower(func.trim(Plan.owner)) == person.email)
     events = []
     for row in session.execute(query):
-        plan = plan_dates(
-            row.ref,
-            row.regime,
-            row.adopted_on,
-            row.last_reviewed_on,
-            row.last_exercised_on,
-            row.notified_on,
-            row.extension_agreed,
-        )
-        for duty in plan_duties(plan, today, policy):
+        plan = plan_dates(row)
+        for duty in stored_plan_duties(row, today, policy):
             if duty.duty is DutyKind.PREPARE and is_undated(plan):
                 continue  # no date to put it on: the reminders and the dashboard carry it
             noun = DUTY_NOUNS[duty.duty]

@@ -29,15 +29,16 @@ from typing import Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from resilience.domain.duties.dashboard import PLAN_RECORD_COLUMNS, plan_dates, stored_plan_duties
 from resilience.domain.duties.reminder_dates import reminder_occasions
 from resilience.domain.duties.rules import (
     DEFAULT_POLICY,
+    Duty,
     DutyKind,
     DutyPolicy,
     PlanDates,
     Regime,
     check_plan,
-    plan_duties,
 )
 from resilience.domain.training.refresher import (
     COHORTS,
@@ -113,33 +114,6 @@ def recipients(session: Session) -> tuple[list[Recipient], dict[str, Recipient]]
     return staff, by_email
 
 
-def plan_dates(
-    ref: str,
-    regime: str,
-    adopted_on: date | None,
-    last_reviewed_on: date | None,
-    last_exercised_on: date | None,
-    notified_on: date | None,
-    extension_agreed: bool,
-) -> PlanDates:
-    """Return the domain's view of a plan row's dates, as the duties dashboard reads them.
-
-    Review and exercise dates count once a plan is adopted; before that only the duty to
-    prepare it applies (``resilience.domain.duties.dashboard.plan_dates`` reads a Plan the same
-    way).
-    """
-    adopted = adopted_on is not None
-    return PlanDates(
-        plan_id=ref,
-        regime=Regime(regime),
-        adopted_on=adopted_on,
-        last_reviewed_on=last_reviewed_on if adopted else None,
-        last_exercised_on=last_exercised_on if adopted else None,
-        notified_on=notified_on,
-        extension_agreed=bool(extension_agreed),
-    )
-
-
 def is_undated(plan: PlanDates) -> bool:
     """Return whether an unadopted plan has no notification date to count its preparation from."""
     return plan.adopted_on is None and not (
@@ -191,31 +165,11 @@ def plan_duty_reminders(
     by_email: dict[str, Recipient],
 ) -> list[DueReminder]:
     """Return the reminders of every plan's duties due on ``today``, to each recipient."""
-    rows = session.execute(
-        select(
-            Plan.ref,
-            Plan.title,
-            Plan.owner,
-            Plan.regime,
-            Plan.adopted_on,
-            Plan.last_reviewed_on,
-            Plan.last_exercised_on,
-            Plan.notified_on,
-            Plan.extension_agreed,
-        ).order_by(Plan.ref)
-    )
+    rows = session.execute(select(Plan.title, Plan.owner, *PLAN_RECORD_COLUMNS).order_by(Plan.ref))
     due: list[DueReminder] = []
     for row in rows:
         ref, title, owner = row.ref, row.title, row.owner
-        plan = plan_dates(
-            ref,
-            row.regime,
-            row.adopted_on,
-            row.last_reviewed_on,
-            row.last_exercised_on,
-            row.notified_on,
-            row.extension_agreed,
-        )
+        plan = plan_dates(row)
         try:
             check_plan(plan)
         except InputError as error:
@@ -225,22 +179,24 @@ def plan_duty_reminders(
         owner_user = by_email.get(owner.strip().lower())
         people = staff if owner_user is None or owner_user in staff else [*staff, owner_user]
         if people:
-            due.extend(plan_reminders(plan, title, people, owner_user, today, policy))
+            duties = stored_plan_duties(row, today, policy)
+            due.extend(plan_reminders(plan, duties, title, people, owner_user, today, policy))
     return due
 
 
 def plan_reminders(
     plan: PlanDates,
+    duties: Iterable[Duty],
     title: str,
     people: Iterable[Recipient],
     owner: Recipient | None,
     today: date,
     policy: DutyPolicy = DEFAULT_POLICY,
 ) -> list[DueReminder]:
-    """Return one plan's reminders due on ``today``, one per duty with an occasion and person."""
+    """Return reminders of a plan's ``duties`` due on ``today``, one per occasion and person."""
     people = list(people)
     due: list[DueReminder] = []
-    for duty in plan_duties(plan, today, policy):
+    for duty in duties:
         if duty.duty is DutyKind.PREPARE and is_undated(plan):
             due_on = send_on = week_start(today)
             lead = UNDATED_LEAD

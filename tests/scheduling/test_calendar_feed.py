@@ -39,6 +39,8 @@ def _register(session: Session) -> dict[str, int]:
         owner="member@test.invalid",
     )
     add_plan(session, "P3", title="Unprepared plan", regime="cca_local")  # no date: no event
+    # Withdrawn: no duties on the dashboard, so none in the feed either.
+    add_plan(session, "P4", title="Old plan", adopted_on=date(2020, 1, 6), status="withdrawn")
     exercise = Exercise(
         title="Exercise Mersey",
         exercise_type="table_top",

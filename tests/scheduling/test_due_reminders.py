@@ -88,3 +88,13 @@ def test_review_dates_of_an_unadopted_plan_are_ignored_not_fatal(session: Sessio
         ("P1", "review"),
         ("P1", "exercise"),
     }
+
+
+def test_a_withdrawn_plan_has_no_reminders_as_it_has_no_duties_on_the_dashboard(
+    session: Session,
+) -> None:
+    add_council(session)
+    # Adopted 2 March 2024 and never reviewed: review overdue from 3 March 2027 if it counted.
+    add_plan(session, "P1", adopted_on=date(2024, 3, 2), status="withdrawn")
+    add_plan(session, "P2", adopted_on=date(2024, 3, 2))
+    assert {key[0] for key in _keys(session, date(2027, 3, 9))} == {"P2"}

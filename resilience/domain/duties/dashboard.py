@@ -1,5 +1,6 @@
-"""The duties of stored plans: the dashboard's rows, filters and urgency order, its CSV, and the
-three-year planning calendar.
+"""The duties of stored plans: the one place a stored plan's dates become its duties (for the
+dashboard, the reminders, the calendar feed, the briefing cards, the member pages and the annual
+report), the dashboard's rows, filters and urgency order, its CSV, and the planning calendar.
 
 Read-only services for the web app and the command line: no Flask, nothing written.
 """
@@ -9,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Literal, Protocol
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from resilience.csv_export import spreadsheet_csv
 from resilience.domain.duties.rules import (
+    Duty,
     DutyKind,
     DutyPolicy,
     PlanDates,
@@ -26,6 +28,7 @@ from resilience.domain.duties.rules import (
 )
 from resilience.domain.plans.exercises import all_exercises
 from resilience.domain.plans.records import STATUSES_WITHOUT_DUTIES
+from resilience.domain.record_dates import long_date
 from resilience.storage.models import Exercise, Plan
 
 DUTY_LABELS: Mapping[DutyKind, str] = {
@@ -41,9 +44,56 @@ STATUS_LABELS: Mapping[Status, str] = {
 CALENDAR_YEARS = 3
 
 
+class PlanRecord(Protocol):
+    """What the duties of a stored plan are worked out from: a ``Plan``, or a row selecting
+    these columns of it (the reminder pass and the calendar feed read only these)."""
+
+    @property
+    def ref(self) -> str: ...
+    @property
+    def regime(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def adopted_on(self) -> date | None: ...
+    @property
+    def last_reviewed_on(self) -> date | None: ...
+    @property
+    def last_exercised_on(self) -> date | None: ...
+    @property
+    def notified_on(self) -> date | None: ...
+    @property
+    def extension_agreed(self) -> bool: ...
+
+
+# The columns of ``plans`` a PlanRecord needs, for queries that select rows rather than Plans.
+PLAN_RECORD_COLUMNS = (
+    Plan.ref,
+    Plan.regime,
+    Plan.status,
+    Plan.adopted_on,
+    Plan.last_reviewed_on,
+    Plan.last_exercised_on,
+    Plan.notified_on,
+    Plan.extension_agreed,
+)
+
+DUTY_WORDS: Mapping[DutyKind, str] = {
+    DutyKind.PREPARE: "prepare the plan",
+    DutyKind.REVIEW: "review the plan",
+    DutyKind.EXERCISE: "exercise (test) the plan",
+}
+STATUS_WORDS: Mapping[Status, str] = {
+    Status.OK: "on track",
+    Status.DUE_SOON: "due soon",
+    Status.OVERDUE: "overdue",
+}
+
+
 @dataclass(frozen=True)
 class DutyRow:
-    """One duty of one stored plan, with what a reader needs to act on it."""
+    """One duty of one stored plan, with what a reader needs to act on it: the one record of a
+    stored plan's duty that every page, reminder, feed and report is built from."""
 
     plan_ref: str
     plan_title: str
@@ -57,8 +107,14 @@ class DutyRow:
     basis: str
     statutory: bool
 
+    @property
+    def words(self) -> str:
+        """Return e.g. 'Review the plan: due by 20 May 2027 (on track)'."""
+        what = DUTY_WORDS[self.duty].capitalize()
+        return f"{what}: due by {long_date(self.due_on)} ({STATUS_WORDS[self.status]})"
 
-def plan_dates(plan: Plan) -> PlanDates:
+
+def plan_dates(plan: PlanRecord) -> PlanDates:
     """Return the dates of a stored plan that decide its duties.
 
     Review and exercise dates count once a plan is adopted (DESIGN.md §2); before that only
@@ -76,6 +132,13 @@ def plan_dates(plan: Plan) -> PlanDates:
     )
 
 
+def stored_plan_duties(plan: PlanRecord, as_of: date, policy: DutyPolicy) -> list[Duty]:
+    """Return a stored plan's duties on ``as_of``: none once it is withdrawn."""
+    if plan.status in STATUSES_WITHOUT_DUTIES:
+        return []
+    return plan_duties(plan_dates(plan), as_of, policy)
+
+
 def urgency(row: DutyRow) -> tuple[int, date, str, str]:
     """Return the dashboard's sort key: overdue first, then the soonest due."""
     rank = {Status.OVERDUE: 0, Status.DUE_SOON: 1, Status.OK: 2}[row.status]
@@ -84,8 +147,6 @@ def urgency(row: DutyRow) -> tuple[int, date, str, str]:
 
 def plan_duty_rows(plan: Plan, as_of: date, policy: DutyPolicy) -> list[DutyRow]:
     """Return one plan's duties on ``as_of``, the most urgent first (none once withdrawn)."""
-    if plan.status in STATUSES_WITHOUT_DUTIES:
-        return []
     rows = [
         DutyRow(
             plan_ref=plan.ref,
@@ -100,7 +161,7 @@ def plan_duty_rows(plan: Plan, as_of: date, policy: DutyPolicy) -> list[DutyRow]
             basis=duty.basis,
             statutory=duty.statutory,
         )
-        for duty in plan_duties(plan_dates(plan), as_of, policy)
+        for duty in stored_plan_duties(plan, as_of, policy)
     ]
     return sorted(rows, key=urgency)
 

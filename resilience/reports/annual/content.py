@@ -13,7 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from resilience.domain.duties.dashboard import plan_duty_rows
+from resilience.domain.duties.dashboard import DutyRow, plan_duty_rows
 from resilience.domain.duties.policy import stored_policy
 from resilience.domain.duties.rules import DutyKind, DutyPolicy, Regime, Status
 from resilience.domain.marking import (
@@ -33,7 +33,6 @@ from resilience.reports.annual.model import (
     STATUS_LABELS,
     AnnualReport,
     DutyGroup,
-    DutyLine,
     ExerciseLine,
     Figure,
     OverdueLine,
@@ -96,33 +95,23 @@ def _register_figures(hazards: Sequence[Hazard], plans: Sequence[Plan]) -> tuple
     )
 
 
+def duty_source(plan: Plan, row: DutyRow) -> Source:
+    """Return the record a duty line of the report counts: the plan, and which of its duties."""
+    return Source("plans", plan.id, f"{plan.ref} ({row.duty.value})")
+
+
 def _duty_groups(
     plans: Sequence[Plan], as_of: date, policy: DutyPolicy
-) -> tuple[tuple[DutyGroup, ...], list[tuple[Plan, DutyLine]]]:
+) -> tuple[tuple[DutyGroup, ...], list[tuple[Plan, DutyRow]]]:
     groups = []
-    every: list[tuple[Plan, DutyLine]] = []
+    every: list[tuple[Plan, DutyRow]] = []
     for key, title, regimes in DUTY_GROUPS:
-        lines: list[tuple[Plan, DutyLine]] = []
-        for plan in sorted(plans, key=lambda p: p.ref):
-            if Regime(plan.regime) not in regimes:
-                continue
-            for row in plan_duty_rows(plan, as_of, policy):
-                lines.append(
-                    (
-                        plan,
-                        DutyLine(
-                            plan.ref,
-                            plan.title,
-                            row.regime,
-                            row.duty,
-                            row.due_on,
-                            row.status,
-                            row.basis,
-                            row.statutory,
-                            Source("plans", plan.id, f"{plan.ref} ({row.duty.value})"),
-                        ),
-                    )
-                )
+        lines = [
+            (plan, row)
+            for plan in plans
+            if Regime(plan.regime) in regimes
+            for row in plan_duty_rows(plan, as_of, policy)
+        ]
         if not lines and key == "reppir":
             continue  # no radiation sites: leave the group out rather than show an empty table
         lines.sort(key=lambda item: (item[1].plan_ref, item[1].duty.value))
@@ -131,11 +120,11 @@ def _duty_groups(
             figure(
                 f"duties.{key}.{status.value}",
                 f"{title}: duties {STATUS_LABELS[status].lower()}",
-                (line.source for _, line in lines if line.status is status),
+                (duty_source(plan, row) for plan, row in lines if row.status is status),
             )
             for status in (Status.OK, Status.DUE_SOON, Status.OVERDUE)
         )
-        groups.append(DutyGroup(key, title, tuple(line for _, line in lines), figures))
+        groups.append(DutyGroup(key, title, tuple(row for _, row in lines), figures))
     return tuple(groups), every
 
 
@@ -329,7 +318,7 @@ def split_organisations(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(p for p in parts if p))
 
 
-def overdue_reason(plan: Plan, line: DutyLine, reader: Reader = UNCLEARED) -> str:
+def overdue_reason(plan: Plan, line: DutyRow, reader: Reader = UNCLEARED) -> str:
     """Return why a duty is overdue, from the plan's own dates and the note ``reader`` may see."""
     if line.duty is DutyKind.PREPARE:
         if plan.notified_on is not None:
@@ -385,7 +374,7 @@ def annual_report(
             basis=line.basis,
             statutory=line.statutory,
             reason=overdue_reason(plan, line, reader),
-            source=line.source,
+            source=duty_source(plan, line),
         )
         for plan, line in sorted(all_lines, key=lambda item: (item[1].due_on, item[1].plan_ref))
         if line.status is Status.OVERDUE

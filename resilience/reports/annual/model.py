@@ -11,7 +11,8 @@ from datetime import date, datetime
 
 from dateutil.relativedelta import relativedelta
 
-from resilience.domain.duties.rules import DutyKind, Regime, Status
+from resilience.domain.duties.dashboard import DutyRow
+from resilience.domain.duties.rules import DutyKind, Status
 from resilience.domain.record_dates import long_date
 from resilience.errors import InputError
 
@@ -80,27 +81,12 @@ def default_period(today: date, start_month: int = 6, start_day: int = 1) -> Rep
 
 
 @dataclass(frozen=True)
-class DutyLine:
-    """One duty of one plan at the end of the period."""
-
-    plan_ref: str
-    plan_title: str
-    regime: Regime
-    duty: DutyKind
-    due_on: date
-    status: Status
-    basis: str
-    statutory: bool
-    source: Source
-
-
-@dataclass(frozen=True)
 class DutyGroup:
     """The duties of one regime group, with counts by status."""
 
     key: str
     title: str
-    lines: tuple[DutyLine, ...]
+    lines: tuple[DutyRow, ...]
     figures: tuple[Figure, ...]
 
 

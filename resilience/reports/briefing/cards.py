@@ -15,22 +15,15 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from resilience.domain.duties.dashboard import plan_duty_rows
+from resilience.domain.duties.dashboard import DutyRow, plan_duty_rows
 from resilience.domain.duties.policy import stored_policy
-from resilience.domain.duties.rules import DutyKind, DutyPolicy, Regime, Status
+from resilience.domain.duties.rules import DutyPolicy, Regime, Status
 from resilience.domain.plans.records import REGIME_LABELS
-from resilience.domain.record_dates import long_date
 from resilience.domain.register.listings import ZONE_LABELS, ZoneExposureView, exposure_rows
 from resilience.storage.models import Exercise, Hazard, Plan
 
 # Land-use planning bands do not overlap, so their people add up; the PIZ overlaps them.
 BANDS = ("inner", "middle", "outer")
-DUTY_WORDS = {
-    DutyKind.PREPARE: "prepare the plan",
-    DutyKind.REVIEW: "review the plan",
-    DutyKind.EXERCISE: "exercise (test) the plan",
-}
-STATUS_WORDS = {Status.OK: "on track", Status.DUE_SOON: "due soon", Status.OVERDUE: "overdue"}
 
 
 @dataclass(frozen=True)
@@ -47,24 +40,6 @@ class ZoneSummary:
 
 
 @dataclass(frozen=True)
-class DutyLine:
-    """A duty of a plan that covers the hazard, in words."""
-
-    plan_ref: str
-    duty: DutyKind
-    due_on: date
-    status: Status
-    basis: str
-    statutory: bool
-
-    @property
-    def words(self) -> str:
-        """Return e.g. 'Review the plan: due by 20 May 2027 (on track)'."""
-        what = DUTY_WORDS[self.duty].capitalize()
-        return f"{what}: due by {long_date(self.due_on)} ({STATUS_WORDS[self.status]})"
-
-
-@dataclass(frozen=True)
 class PlanSummary:
     """A plan that covers the hazard: what it is and when it was last reviewed and tested."""
 
@@ -77,7 +52,7 @@ class PlanSummary:
     last_reviewed_on: date | None
     last_exercised_on: date | None
     last_exercise_title: str | None
-    duties: tuple[DutyLine, ...]
+    duties: tuple[DutyRow, ...]
 
 
 @dataclass(frozen=True)
@@ -277,10 +252,7 @@ def plan_summary(
 ) -> PlanSummary:
     """Return a plan as a card shows it, with its duties on ``as_of``."""
     exercise = last_exercise(exercises, plan, ref)
-    duties = tuple(
-        DutyLine(row.plan_ref, row.duty, row.due_on, row.status, row.basis, row.statutory)
-        for row in plan_duty_rows(plan, as_of, policy)
-    )
+    duties = tuple(plan_duty_rows(plan, as_of, policy))
     return PlanSummary(
         id=plan.id,
         ref=plan.ref,

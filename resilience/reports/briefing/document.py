@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date
 
+from resilience.domain.duties.dashboard import STATUS_WORDS
 from resilience.domain.record_dates import long_date
 from resilience.domain.training.refresher import AUDIENCES, TOPICS, local_time
-from resilience.reports.briefing.cards import STATUS_WORDS, BriefingCard, round_people
+from resilience.reports.briefing.cards import BriefingCard, round_people
 from resilience.reports.render.document import Block, Bullets, Document, Heading, Image, Table, Text
 from resilience.storage.models import TrainingSession
 
