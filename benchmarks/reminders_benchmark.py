@@ -46,10 +46,10 @@ from typing import Any
 from sqlalchemy import Engine, delete, func, insert, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from resilience.clock import SettableClock
 from resilience.domain.duties.dashboard import plan_dates
 from resilience.domain.duties.rules import DEFAULT_POLICY, plan_duties
 from resilience.scheduling.claims import claim_reminders, claimed_keys, new_claimant
-from resilience.scheduling.clock import SettableClock
 from resilience.scheduling.mailer import SmtpMailer
 from resilience.scheduling.reminder_pass import run_reminder_pass
 from resilience.scheduling.reminders import due_reminders

@@ -1,4 +1,4 @@
-"""Dates typed into plan records: the plausible range, the check, and how GOV.UK writes them."""
+"""Dates typed into plan records: the plausible range and the check."""
 
 from __future__ import annotations
 
@@ -9,11 +9,6 @@ from resilience.errors import InputError
 # Dates outside these bounds are typing mistakes, and far-future ones would overflow date sums.
 EARLIEST_DATE = date(1950, 1, 1)
 LATEST_DATE = date(2099, 12, 31)
-
-
-def long_date(day: date) -> str:
-    """Return a date as GOV.UK writes it: 8 November 2023."""
-    return f"{day.day} {day:%B %Y}"
 
 
 def check_date(day: date | None, field: str, *, today: date | None = None) -> None:

@@ -18,13 +18,14 @@ import icalendar
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from resilience.clock import local_date
+from resilience.date_text import when
 from resilience.domain.duties.dashboard import PLAN_RECORD_COLUMNS, plan_dates, stored_plan_duties
 from resilience.domain.duties.policy import stored_policy
 from resilience.domain.duties.rules import DutyKind, DutyPolicy
 from resilience.domain.plans.exercises import all_exercises
 from resilience.domain.training.sessions import calendar_event, invited_sessions
-from resilience.scheduling.clock import local_today
-from resilience.scheduling.reminder_text import DISCHARGED_BY, DUTY_NOUNS, long_date, when_due
+from resilience.scheduling.reminder_text import DISCHARGED_BY, DUTY_NOUNS, when_due
 from resilience.scheduling.reminders import RECIPIENT_ROLES, Recipient, is_undated
 from resilience.storage.models import CalendarToken, Plan, User
 
@@ -91,8 +92,8 @@ def duty_events(
                     description="\n".join(
                         [
                             f"{noun} of {row.title} ({row.ref}), "
-                            f"{long_date(duty.due_on)}: {when_due(duty.due_on, today)} "
-                            f"on {long_date(today)}.",
+                            f"{when(duty.due_on, 'weekday')}: {when_due(duty.due_on, today)} "
+                            f"on {when(today, 'weekday')}.",
                             f"Basis: {duty.basis}.",
                             f"Discharged by {DISCHARGED_BY[duty.duty]} in the register.",
                         ]
@@ -192,7 +193,7 @@ def training_components(session: Session, user_id: int, base_url: str) -> list[i
 
 def feed_for(session: Session, person: Recipient, now: datetime, base_url: str = "") -> bytes:
     """Return the whole calendar feed of ``person`` as of ``now``."""
-    today = local_today(now)
+    today = local_date(now)
     events = duty_events(session, person, today, stored_policy(session))
     planned, _held = all_exercises(session)
     if person.role not in RECIPIENT_ROLES:

@@ -19,9 +19,9 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from resilience.clock import Clock, SystemClock
 from resilience.domain.duties.rules import DutyPolicy
 from resilience.scheduling.claims import CLAIM_LEASE
-from resilience.scheduling.clock import Clock, SystemClock
 from resilience.scheduling.mailer import Mailer
 from resilience.scheduling.reminder_pass import PassReport, run_reminder_pass
 from resilience.storage.models import scheduler_jobs

@@ -16,6 +16,7 @@ from email.message import EmailMessage
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from resilience.clock import Clock, local_date
 from resilience.domain.duties.policy import stored_policy
 from resilience.domain.duties.rules import DutyPolicy
 from resilience.scheduling.claims import (
@@ -31,7 +32,6 @@ from resilience.scheduling.claims import (
     start_attempt,
     take_over_due_claims,
 )
-from resilience.scheduling.clock import Clock, local_today
 from resilience.scheduling.mailer import (
     MESSAGE_ERRORS,
     SEND_ERRORS,
@@ -124,7 +124,7 @@ def run_reminder_pass(
     ``policy`` None means the policy an administrator stored, read afresh by every pass.
     """
     now = clock.now()
-    today = local_today(now)
+    today = local_date(now)
     report = PassReport(claimant=new_claimant(), at=now)
     with sessions() as session:
         due = due_reminders(session, today, policy or stored_policy(session))

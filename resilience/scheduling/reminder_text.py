@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from resilience.date_text import when
 from resilience.domain.duties.rules import DutyKind
 from resilience.scheduling.reminders import DueReminder
 
@@ -23,11 +24,6 @@ ROLE_REASONS = {
     "officer": "you are an emergency planning officer",
     "planner": "you are a planner",
 }
-
-
-def long_date(day: date) -> str:
-    """Return a date as GOV.UK writes it: Tuesday 3 March 2026."""
-    return f"{day:%A} {day.day} {day:%B %Y}"
 
 
 def when_due(due_on: date, today: date) -> str:
@@ -75,7 +71,7 @@ def details(reminder: DueReminder, today: date) -> list[str]:
             "deadline from, so it is treated as due every day until it is adopted"
         )
     else:
-        due = f"{long_date(reminder.due_on)} ({when_due(reminder.due_on, today)})"
+        due = f"{when(reminder.due_on, 'weekday')} ({when_due(reminder.due_on, today)})"
     reason = "you own the plan" if reminder.is_owner else ROLE_REASONS[reminder.recipient.role]
     kind = "a statutory duty" if reminder.statutory else "local policy"
     return [
@@ -91,7 +87,7 @@ def details(reminder: DueReminder, today: date) -> list[str]:
 
 def training_headline(reminder: DueReminder, today: date) -> str:
     """Return a refresher-training reminder's summary: whose training, how it stands, by when."""
-    by = long_date(reminder.due_on)
+    by = when(reminder.due_on, "weekday")
     status = when_due(reminder.due_on, today)
     if reminder.due_on < today:
         return f"Your refresher training is {status}: it was due by {by}"
@@ -102,7 +98,7 @@ def training_details(reminder: DueReminder, today: date) -> list[str]:
     """Return a refresher-training reminder's lines: which training, by when, and the rule."""
     return [
         f"Training: {reminder.plan_title.lower()}, local policy",
-        f"Due by: {long_date(reminder.due_on)} ({when_due(reminder.due_on, today)})",
+        f"Due by: {when(reminder.due_on, 'weekday')} ({when_due(reminder.due_on, today)})",
         reminder.basis,
         "",
         "Attending a training session discharges it: the Training page lists the sessions planned.",

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask
 from shapely.geometry.base import BaseGeometry
 
+from resilience.date_text import when
 from resilience.domain.register.layers import Layer
 
 FORMAT_LABELS = {"geojson": "GeoJSON", "gpkg": "GeoPackage", "csv": "CSV"}
@@ -61,6 +62,7 @@ def register(app: Flask) -> None:
     """Make the helpers available to every template."""
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters.update(
+        when=when,  # the one date and time filter: {{ day | when }}, {{ moment | when("time") }}
         attr_label=attr_label,
         display_value=display_value,
         hectares=hectares,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -13,7 +13,9 @@ from flask import Flask, url_for
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from werkzeug.http import parse_options_header
 
+from resilience.clock import SettableClock
 from resilience.storage.models import Exercise, Plan, PolicySetting
 from tests.html_tree import Node, parse
 from tests.plans.pages import error_summary_links, field_error
@@ -124,7 +126,10 @@ def test_the_csv_download_holds_the_filtered_duties_in_order(
     response = client.get(link.attrs["href"])
 
     assert response.status_code == 200
-    assert response.headers["Content-Disposition"] == 'attachment; filename="duties-2026-12-01.csv"'
+    assert parse_options_header(response.headers["Content-Disposition"]) == (
+        "attachment",
+        {"filename": "duties-2026-12-01.csv"},
+    )
     assert response.mimetype == "text/csv"
     table = list(csv.DictReader(io.StringIO(response.text)))
     assert [(r["plan_id"], r["duty"], r["status"], r["days_left"]) for r in table] == [
@@ -217,7 +222,9 @@ def test_a_local_policy_change_moves_the_dashboard_due_dates(
 def test_the_calendar_shows_three_years_month_by_month(
     client: FlaskClient, app: Flask, session: Session
 ) -> None:
-    today = date.today()
+    # 23:30 UTC on 30 June is 00:30 on 1 July in London: the calendar starts in the UK's July.
+    app.config["CLOCK"] = SettableClock(datetime(2027, 6, 30, 23, 30, tzinfo=UTC))
+    today = date(2027, 7, 1)
     next_month = (today.replace(day=1) + timedelta(days=32)).replace(day=12)
     plan = session.scalars(select(Plan).where(Plan.ref == "PLAN-B")).one()
     exercise = Exercise(

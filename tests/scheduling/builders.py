@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from resilience.scheduling.clock import SettableClock
+from resilience.clock import SettableClock
 from resilience.scheduling.mailer import Mailer, SmtpMailer
 from resilience.scheduling.reminder_pass import PassReport, run_reminder_pass
 from resilience.storage.models import Plan, ReminderClaim, User

@@ -7,7 +7,7 @@ from datetime import date
 from multiprocessing.queues import Queue
 from multiprocessing.synchronize import Barrier
 
-from resilience.scheduling.clock import SettableClock
+from resilience.clock import SettableClock
 from resilience.scheduling.reminder_pass import run_reminder_pass
 from resilience.storage.database import make_engine, make_sessionmaker
 from tests.scheduling.builders import mailer_on, morning

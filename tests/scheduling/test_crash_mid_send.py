@@ -9,8 +9,8 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from resilience.clock import SettableClock, SystemClock, local_date
 from resilience.scheduling.claims import CLAIM_LEASE
-from resilience.scheduling.clock import SettableClock, SystemClock, local_today
 from tests.scheduling.builders import (
     Runner,
     add_plan,
@@ -30,7 +30,7 @@ def _utc(moment: datetime) -> datetime:
 def test_a_killed_scheduler_s_reminder_is_sent_once_after_the_lease(
     database_url: str, sessions: sessionmaker[Session], smtp: SmtpSink, tmp_path: Path
 ) -> None:
-    today = local_today(SystemClock().now())
+    today = local_date(SystemClock().now())
     with sessions() as session:
         add_user(session, "officer@council.test", "officer")
         # Review long overdue; exercise due in years: one reminder, to one person.

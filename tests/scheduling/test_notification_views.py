@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from resilience.scheduling.clock import SettableClock
+from resilience.clock import SettableClock
 from resilience.storage.models import Notification, User
 from tests.scheduling.builders import JOINED, Runner, add_plan, morning
 from tests.web.html import Page

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from resilience.scheduling.clock import SettableClock
+from resilience.clock import SettableClock
 from resilience.storage.models import Notification, User
 from tests.scheduling.builders import STAFF, Runner, add_plan, add_user, claims, mailer_on, morning
 from tests.scheduling.smtp_sink import SmtpSink

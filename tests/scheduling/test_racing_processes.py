@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from resilience.scheduling.clock import SystemClock, local_today
+from resilience.clock import SystemClock, local_date
 from tests.scheduling.builders import (
     OWNER,
     STAFF,
@@ -39,7 +39,7 @@ def test_two_scheduler_commands_at_once_send_each_reminder_once(
     smtp: SmtpSink,
     tmp_path: Path,
 ) -> None:
-    today = local_today(SystemClock().now())
+    today = local_date(SystemClock().now())
     expected: Counter[tuple[str, ...]] = Counter()
     with sessions() as session:
         add_council(session)

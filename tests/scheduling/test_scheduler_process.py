@@ -26,7 +26,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from resilience.scheduling.clock import SystemClock
+from resilience.clock import SystemClock
 from resilience.scheduling.process import (
     JOB_ID,
     ReminderService,

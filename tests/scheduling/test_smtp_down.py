@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from resilience.scheduling.clock import SettableClock
+from resilience.clock import SettableClock
 from tests.scheduling.builders import (
     STAFF,
     Runner,

@@ -15,7 +15,7 @@ from email.utils import parsedate_to_datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from resilience.scheduling.clock import SettableClock, local_today
+from resilience.clock import SettableClock, local_date
 from resilience.storage.models import Notification, Plan, ReminderClaim, User
 from tests.scheduling.builders import (
     OWNER,
@@ -185,7 +185,7 @@ def test_three_years_of_daily_passes_send_each_reminder_once(
     sent = Counter(
         (
             (*str(m["X-Resilience-Reminder"]).split(" "), str(m["To"])),
-            local_today(parsedate_to_datetime(str(m["Date"]))),
+            local_date(parsedate_to_datetime(str(m["Date"]))),
         )
         for m in messages
     )

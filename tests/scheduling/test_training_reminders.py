@@ -14,8 +14,8 @@ from email.utils import parsedate_to_datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from resilience.clock import SettableClock, local_date
 from resilience.domain.training.sessions import record_attendance
-from resilience.scheduling.clock import SettableClock, local_today
 from resilience.storage.models import Notification, Plan, User
 from tests.scheduling.builders import (
     Runner,
@@ -56,7 +56,7 @@ def _sent(smtp: SmtpSink, count: int) -> Counter[Sent]:
     sent: Counter[Sent] = Counter()
     for message in smtp.wait_for(count):
         ref, duty, due, lead = str(message["X-Resilience-Reminder"]).split(" ")
-        day = local_today(parsedate_to_datetime(str(message["Date"])))
+        day = local_date(parsedate_to_datetime(str(message["Date"])))
         sent[((ref, duty, date.fromisoformat(due), lead, str(message["To"])), day)] += 1
     return sent
 

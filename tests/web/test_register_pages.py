@@ -7,6 +7,7 @@ import io
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
+from werkzeug.http import parse_options_header
 
 from resilience.domain.demo import load_demo
 from resilience.storage.models import Establishment, Zone, ZoneExposure
@@ -171,7 +172,10 @@ def test_web_import_then_export(client: FlaskClient, session: Session) -> None:
     exported = client.get("/transfer/export/receptors.csv")
     assert exported.status_code == 200
     assert "R1" in exported.text and "School" in exported.text
-    assert exported.headers["Content-Disposition"] == 'attachment; filename="receptors.csv"'
+    assert parse_options_header(exported.headers["Content-Disposition"]) == (
+        "attachment",
+        {"filename": "receptors.csv"},
+    )
 
 
 def test_unknown_record_is_a_404_page(client: FlaskClient) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from resilience.csv_export import spreadsheet_csv
+from resilience.date_text import long_date
 from resilience.domain.duties.rules import (
     Duty,
     DutyKind,
@@ -28,7 +29,6 @@ from resilience.domain.duties.rules import (
 )
 from resilience.domain.plans.exercises import all_exercises
 from resilience.domain.plans.records import STATUSES_WITHOUT_DUTIES
-from resilience.domain.record_dates import long_date
 from resilience.storage.models import Exercise, Plan
 
 DUTY_LABELS: Mapping[DutyKind, str] = {

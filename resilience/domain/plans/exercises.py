@@ -12,9 +12,10 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from resilience.date_text import long_date
 from resilience.domain.plans.records import check_hazards
 from resilience.domain.plans.reviews import latest_review
-from resilience.domain.record_dates import check_date, long_date
+from resilience.domain.record_dates import check_date
 from resilience.errors import InputError
 from resilience.storage.models import Exercise, Lesson, Plan, exercise_plans
 

@@ -11,7 +11,8 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from resilience.domain.record_dates import check_date, long_date
+from resilience.date_text import long_date
+from resilience.domain.record_dates import check_date
 from resilience.errors import InputError
 from resilience.storage.models import Plan, PlanReview
 

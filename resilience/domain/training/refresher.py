@@ -9,19 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Final
-from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from resilience.clock import local_date
+from resilience.date_text import long_date
 from resilience.domain.duties.rules import DUE_SOON_DAYS, DutyPolicy, Status, status_on
 from resilience.errors import InputError
 from resilience.storage.models import Attendance, PolicySetting, TrainingSession, User
 
-LOCAL_TIMEZONE = ZoneInfo("Europe/London")
 TOPICS = {
     "comah": "COMAH establishments",
     "pipelines": "Major accident hazard pipelines",
@@ -224,21 +224,9 @@ class TrainingDue:
     def reason(self) -> str:
         """Return when this person last trained and when they are next due, in one sentence."""
         if self.last_attended_on is None:
-            return f"No training attended yet; due by {self.due_on:%-d %B %Y}."
-        return (
-            f"Last attended {self.last_attended_on:%-d %B %Y}; next due by {self.due_on:%-d %B %Y}."
-        )
-
-
-def local_time(moment: datetime) -> datetime:
-    """Return a stored time in UK local time (naive values are UTC, as SQLite gives them)."""
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return aware.astimezone(LOCAL_TIMEZONE)
-
-
-def local_date(moment: datetime) -> date:
-    """Return the UK calendar day of a stored time."""
-    return local_time(moment).date()
+            return f"No training attended yet; due by {long_date(self.due_on)}."
+        last, due = long_date(self.last_attended_on), long_date(self.due_on)
+        return f"Last attended {last}; next due by {due}."
 
 
 def training_due(
@@ -378,7 +366,7 @@ def training_reminders(
                 headline=(
                     "Your refresher training is overdue"
                     if overdue
-                    else f"Your refresher training is due by {due.due_on:%-d %B %Y}"
+                    else f"Your refresher training is due by {long_date(due.due_on)}"
                 ),
                 detail=f"{due.reason} You train {due.rule} (local policy).",
             )

@@ -10,13 +10,12 @@ import icalendar
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from resilience.clock import LOCAL_TIMEZONE, as_utc, local_date
 from resilience.domain.training.refresher import (
     AUDIENCES,
-    LOCAL_TIMEZONE,
     OUTCOMES,
     TOPICS,
     cohort_of,
-    local_date,
 )
 from resilience.errors import InputError
 from resilience.storage.models import Attendance, Invitation, TrainingSession, User
@@ -153,9 +152,7 @@ def record_attendance(
     """Record each person's outcome; raises InputError before the session has begun."""
     if record.status == "cancelled":
         raise InputError("the session was cancelled", field="outcome")
-    starts_at = (
-        record.starts_at if record.starts_at.tzinfo else record.starts_at.replace(tzinfo=UTC)
-    )
+    starts_at = as_utc(record.starts_at)
     if now < starts_at:
         raise InputError("attendance can be recorded once the session has begun", field="outcome")
     for outcome in outcomes.values():
@@ -247,10 +244,6 @@ def attendance_history(session: Session, user_id: int, now: datetime) -> list[At
     return [AttendanceLine(r, outcomes.get(r.id)) for r in rows if r.status == "planned"]
 
 
-def _utc(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def calendar_event(record: TrainingSession, url: str = "") -> icalendar.Event:
     """Return the session as an iCalendar VEVENT for a person's calendar feed.
 
@@ -259,9 +252,9 @@ def calendar_event(record: TrainingSession, url: str = "") -> icalendar.Event:
     """
     event = icalendar.Event()
     event.add("uid", f"training-session-{record.id}@resilience")
-    event.add("dtstamp", _utc(record.created_at))
-    event.add("dtstart", _utc(record.starts_at))
-    event.add("dtend", _utc(record.ends_at))
+    event.add("dtstamp", as_utc(record.created_at))
+    event.add("dtstart", as_utc(record.starts_at))
+    event.add("dtend", as_utc(record.ends_at))
     event.add("summary", f"Training: {record.title}")
     where = record.place or record.link
     if where:

@@ -13,6 +13,8 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from resilience.clock import local_date
+from resilience.date_text import long_date
 from resilience.domain.duties.dashboard import DutyRow, plan_duty_rows
 from resilience.domain.duties.policy import stored_policy
 from resilience.domain.duties.rules import DutyKind, DutyPolicy, Regime, Status
@@ -27,8 +29,7 @@ from resilience.domain.marking import (
 )
 from resilience.domain.plans.exercises import EXERCISE_TYPES
 from resilience.domain.plans.reviews import REVIEW_OUTCOMES
-from resilience.domain.record_dates import long_date
-from resilience.domain.training.refresher import load_training_policy, local_date
+from resilience.domain.training.refresher import load_training_policy
 from resilience.reports.annual.model import (
     STATUS_LABELS,
     AnnualReport,

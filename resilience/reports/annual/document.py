@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from resilience.domain.record_dates import long_date
+from resilience.date_text import long_date
 from resilience.domain.training.refresher import AUDIENCES, TOPICS
 from resilience.reports.annual.content import (
     STATUS_LABELS,

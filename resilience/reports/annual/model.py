@@ -11,9 +11,9 @@ from datetime import date, datetime
 
 from dateutil.relativedelta import relativedelta
 
+from resilience.date_text import long_date
 from resilience.domain.duties.dashboard import DutyRow
 from resilience.domain.duties.rules import DutyKind, Status
-from resilience.domain.record_dates import long_date
 from resilience.errors import InputError
 
 STATUS_LABELS = {Status.OK: "On track", Status.DUE_SOON: "Due soon", Status.OVERDUE: "Overdue"}

@@ -9,8 +9,9 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from resilience.clock import local_date
 from resilience.domain.duties.rules import Status
-from resilience.domain.training.refresher import TrainingPolicy, cohort_of, local_date, training_due
+from resilience.domain.training.refresher import TrainingPolicy, cohort_of, training_due
 from resilience.domain.training.sessions import sessions_between
 from resilience.reports.annual.model import Figure, ReportPeriod, SessionLine, Source, figure
 from resilience.storage.models import Attendance, TrainingSession, User

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date
 
+from resilience.date_text import long_date, when
 from resilience.domain.duties.dashboard import STATUS_WORDS
-from resilience.domain.record_dates import long_date
-from resilience.domain.training.refresher import AUDIENCES, TOPICS, local_time
+from resilience.domain.training.refresher import AUDIENCES, TOPICS
 from resilience.reports.briefing.cards import BriefingCard, round_people
 from resilience.reports.render.document import Block, Bullets, Document, Heading, Image, Table, Text
 from resilience.storage.models import TrainingSession
@@ -120,11 +120,10 @@ def session_briefing_document(
     made_on: date,
 ) -> Document:
     """Return the briefing pack for a training session: its details, then each site's card."""
-    starts, ends = local_time(record.starts_at), local_time(record.ends_at)
     details = Table(
         headers=("", ""),
         rows=(
-            ("When", f"{long_date(starts.date())}, {starts:%H:%M} to {ends:%H:%M}"),
+            ("When", f"{when(record.starts_at, 'date_time')} to {when(record.ends_at, 'time')}"),
             ("Where", record.place or "Online"),
             *((("Online link", record.link),) if record.link else ()),
             ("For", AUDIENCES.get(record.audience, record.audience)),
@@ -149,7 +148,7 @@ def session_briefing_document(
     ]
     return Document(
         title=f"Briefing pack: {record.title}",
-        subtitle=f"{authority}: training session on {long_date(starts.date())}",
+        subtitle=f"{authority}: training session on {when(record.starts_at)}",
         marking="OFFICIAL",
         cover_lines=(
             f"For: {AUDIENCES.get(record.audience, record.audience)}",

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from sqlalchemy import (
     MetaData,
 )
 from sqlalchemy.orm import DeclarativeBase
+
+from resilience.clock import utc_now
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -18,9 +18,8 @@ NAMING = {
 }
 
 
-def utcnow() -> datetime:
-    """Return the current time, timezone-aware (a callable, so each row gets its own)."""
-    return datetime.now(UTC)
+# The default of every timestamp column; the one clock says what the time is.
+utcnow = utc_now
 
 
 class Base(DeclarativeBase):

@@ -22,7 +22,9 @@ from resilience.domain.accounts.users import ROLES, add_or_update_user
 from resilience.errors import InputError
 from resilience.scheduling.claims import failing_claims
 from resilience.storage.models import User
+from resilience.web import clock
 from resilience.web.db import db_session
+from resilience.web.downloads import download, file_name
 from resilience.web.forms import Form
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -152,8 +154,4 @@ def reminders() -> str:
 @bp.get("/audit.csv")
 def audit_csv_download() -> Response:
     data = audit_csv(db_session(), _criteria())
-    return Response(
-        data,
-        mimetype="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="audit.csv"'},
-    )
+    return download(data, "text/csv", file_name("audit-trail", clock.today(), ext="csv"))

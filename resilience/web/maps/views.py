@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,12 +17,15 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
+from resilience.date_text import when
 from resilience.domain.register.edits import find_record
 from resilience.domain.register.layers import LAYERS
 from resilience.domain.register.listings import exposure_rows
 from resilience.reports.render.tasks import overview_map_file, site_map_file
 from resilience.storage.models import Hazard
+from resilience.web import clock
 from resilience.web.db import db_session
+from resilience.web.downloads import download, file_name
 from resilience.web.headers import MAP_CSP
 from resilience.web.maps.sources import data_version, load_hazard, load_overview
 from resilience.web.render_limits import (
@@ -56,7 +58,6 @@ bp = _MapBlueprint(
 bp.register_error_handler(RenderUnavailable, unavailable_page)
 HAZARD = "<any(establishments, pipelines):layer>/<path:ref>"
 FORMATS = ("html", "png")
-_SAFE_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 @dataclass(frozen=True)
@@ -279,14 +280,12 @@ def _download(
     key: tuple[Any, ...],
     static_png: Callable[[], bytes],
 ) -> Response:
-    made = datetime.now(UTC).strftime("%d %B %Y %H:%M UTC")
+    made = f"{when(clock.now(), 'date_time')} (UK time)"
     lines = (f"From the Resilience register at {request.host_url} on {made}.",)
     html = standalone_html(rendered.parts, title, lines, for_image=fmt == "png")
     contrast = "-high-contrast" if _high_contrast() else ""
-    filename = _SAFE_FILENAME.sub("-", stem + contrast).strip("-") or "map"
     if fmt == "html":
-        response = Response(html, mimetype="text/html")
-        filename += ".html"
+        return download(html, "text/html", file_name(stem + contrast, ext="html"))
     else:
         chromium = current_app.config.get("CHROMIUM_PATH")
         try:
@@ -295,10 +294,7 @@ def _download(
         except PngUnavailable:
             # No Chromium on this server: draw the same data with matplotlib instead.
             image = _cache().get_or_build(("static-png", *key), static_png)
-        response = Response(image, mimetype="image/png")
-        filename += ".png"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+        return download(image, "image/png", file_name(stem + contrast, ext="png"))
 
 
 def _chromium_png(html: str, chromium: str | None) -> bytes:

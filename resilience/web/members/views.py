@@ -25,7 +25,8 @@ from resilience.domain.training.sessions import (
 )
 from resilience.reports.briefing.cards import briefing_card, briefing_cards
 from resilience.reports.render.map_images import overview_png, site_png
-from resilience.storage.models import Hazard, User, utcnow
+from resilience.storage.models import Hazard, User
+from resilience.web import clock
 from resilience.web.db import db_session
 
 bp = Blueprint("members", __name__, url_prefix="/members")
@@ -46,7 +47,7 @@ def _hazard(ref: str) -> Hazard:
 @bp.get("/")
 def home() -> str:
     session = db_session()
-    now = utcnow()
+    now = clock.now()
     today = local_date(now)
     invited = {s.id for s in invited_sessions(session, current_user.id)}
     upcoming = [
@@ -72,9 +73,7 @@ def home() -> str:
 def card(ref: str) -> str:
     session = db_session()
     hazard = _hazard(ref)
-    return render_template(
-        "members/card.html", card=briefing_card(session, hazard, local_date(utcnow()))
-    )
+    return render_template("members/card.html", card=briefing_card(session, hazard, clock.today()))
 
 
 @bp.get("/overview.png")

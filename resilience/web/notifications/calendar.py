@@ -7,8 +7,9 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response as BaseResponse
 
 from resilience.scheduling.calendar_feed import feed_for, person_for_token, renew_calendar_token
-from resilience.storage.models import utcnow
+from resilience.web import clock
 from resilience.web.db import db_session
+from resilience.web.downloads import download, file_name
 
 bp = Blueprint("calendar", __name__)
 
@@ -20,23 +21,16 @@ def feed(token: str) -> Response:
     person = person_for_token(session, token)
     if person is None:
         abort(404)
-    body = feed_for(session, person, utcnow(), base_url=request.url_root)
-    return Response(
-        body,
-        mimetype="text/calendar",
-        headers={
-            "Content-Disposition": 'inline; filename="resilience.ics"',
-            # Personal data behind a secret URL: no shared cache may keep a copy.
-            "Cache-Control": "private, no-store",
-        },
-    )
+    body = feed_for(session, person, clock.now(), base_url=request.url_root)
+    # Personal data behind a secret URL: no shared cache may keep a copy (download's no-store).
+    return download(body, "text/calendar", file_name("resilience", ext="ics"), inline=True)
 
 
 @bp.post("/calendar/link")
 @login_required
 def new_link() -> BaseResponse:
     session = db_session()
-    renew_calendar_token(session, current_user.id, utcnow())
+    renew_calendar_token(session, current_user.id, clock.now())
     session.commit()
     flash("Your calendar link is ready. Any link you made before no longer works.", "success")
     return redirect(url_for("notifications.index") + "#calendar")

@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask import Blueprint, abort, current_app, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from resilience.date_text import when
 from resilience.scheduling.calendar_feed import calendar_token
-from resilience.scheduling.clock import LOCAL_TIMEZONE
 from resilience.scheduling.notifications import (
     mark_all_read,
     mark_read,
     notifications_for,
     unread_count,
 )
-from resilience.storage.models import utcnow
+from resilience.web import clock
 from resilience.web.db import db_session
 
 bp = Blueprint("notifications", __name__)
@@ -35,9 +35,8 @@ def _page_exists(link: str) -> bool:
 
 
 def _shown_at(moment: datetime) -> str:
-    """Return a stored time as UK local time, e.g. 3 March 2026 at 09:00."""
-    local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(LOCAL_TIMEZONE)
-    return f"{local.day} {local:%B %Y} at {local:%H:%M}"
+    """Return a stored time as UK local time, e.g. 3 March 2026, 09:00."""
+    return when(moment, "date_time")
 
 
 @bp.get("/notifications")
@@ -59,7 +58,7 @@ def index() -> str:
 @login_required
 def read(notification_id: int) -> Response:
     session = db_session()
-    if not mark_read(session, current_user.id, notification_id, utcnow()):
+    if not mark_read(session, current_user.id, notification_id, clock.now()):
         abort(404)  # someone else's, or none: the same answer, so ids reveal nothing
     session.commit()
     return redirect(url_for(".index") + f"#notification-{notification_id}")
@@ -69,6 +68,6 @@ def read(notification_id: int) -> Response:
 @login_required
 def read_all() -> Response:
     session = db_session()
-    mark_all_read(session, current_user.id, utcnow())
+    mark_all_read(session, current_user.id, clock.now())
     session.commit()
     return redirect(url_for(".index"))

@@ -7,7 +7,6 @@ happens in a POST handler, so that access checks can be put on the method alone.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template
@@ -27,7 +26,6 @@ from resilience.domain.plans.records import (
     readable_size,
 )
 from resilience.domain.plans.reviews import REVIEW_OUTCOMES
-from resilience.domain.record_dates import long_date
 from resilience.errors import InputError
 from resilience.storage.models import Plan
 from resilience.web.db import db_session
@@ -37,21 +35,10 @@ bp = Blueprint("plans", __name__)
 Page = str | Response | tuple[str, int]
 
 
-@bp.app_template_filter("long_date")
-def long_date_filter(day: date | None) -> str:
-    """Return a date as GOV.UK writes it, or an empty string."""
-    return "" if day is None else long_date(day)
-
-
 @bp.app_template_filter("file_size")
 def file_size_filter(size: int) -> str:
     """Return a number of bytes as KB or MB."""
     return readable_size(size)
-
-
-def current_date() -> date:
-    """Return today's date, the day the views check and compute duties on."""
-    return date.today()
 
 
 def actor() -> str:

@@ -29,13 +29,14 @@ from resilience.domain.duties.rules import RULES, Regime, Status
 from resilience.domain.marking import visible_lessons
 from resilience.domain.plans.exercises import open_lessons
 from resilience.errors import InputError
+from resilience.web import clock
 from resilience.web.db import db_session
+from resilience.web.downloads import download, file_name
 from resilience.web.plans.blueprint import (
     Page,
     actor,
     attach_error,
     bp,
-    current_date,
     labels,
     reader,
     render_page,
@@ -53,7 +54,7 @@ def _duty_filters() -> tuple[DutyFilterForm, bool]:
 
 def _filtered_duties(form: DutyFilterForm) -> tuple[date, list[DutyRow]]:
     session = db_session()
-    as_of = form.as_of.data or current_date()
+    as_of = form.as_of.data or clock.today()
     rows = dashboard_duties(
         session,
         as_of,
@@ -90,17 +91,13 @@ def duties_csv() -> Response | tuple[str, int]:
     if not valid:
         return render_page("duties/index.html", 400, form=form, rows=[], lessons=[], **labels())
     as_of, rows = _filtered_duties(form)
-    return Response(
-        dashboard.duties_csv(rows),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="duties-{as_of.isoformat()}.csv"'},
-    )
+    return download(dashboard.duties_csv(rows), "text/csv", file_name("duties", as_of, ext="csv"))
 
 
 @bp.get("/duties/calendar")
 def duties_calendar() -> str:
     session = db_session()
-    calendar = planning_calendar(session, current_date(), stored_policy(session))
+    calendar = planning_calendar(session, clock.today(), stored_policy(session))
     return render_template("duties/calendar.html", calendar=calendar, **labels())
 
 

@@ -16,12 +16,12 @@ from resilience.domain.plans.exercises import (
 from resilience.domain.plans.records import all_plans, hazard_names
 from resilience.errors import InputError
 from resilience.storage.models import Exercise, Lesson
+from resilience.web import clock
 from resilience.web.db import db_session
 from resilience.web.plans.blueprint import (
     Page,
     attach_error,
     bp,
-    current_date,
     hazard_choices,
     labels,
     reader,
@@ -50,7 +50,7 @@ def exercise_index() -> str:
         "exercises/index.html",
         planned=[exercise_view(e, who) for e in planned],
         held=[exercise_view(e, who) for e in held],
-        today=current_date(),
+        today=clock.today(),
         **labels(),
     )
 
@@ -70,7 +70,7 @@ def _edit_exercise(exercise: Exercise | None) -> Page:
             form.plan_refs.data = [request.args["plan"]]
     if form.validate_on_submit():
         try:
-            saved = save_exercise(session, form.values(), current_date(), existing=exercise)
+            saved = save_exercise(session, form.values(), clock.today(), existing=exercise)
         except InputError as error:
             session.rollback()
             attach_error(form, error, "title")
@@ -105,7 +105,7 @@ def _exercise_page(
     lesson_form: LessonForm | None = None,
     close_forms: dict[int, CloseLessonForm] | None = None,
 ) -> tuple[str, int]:
-    today = current_date()
+    today = clock.today()
     forms = close_forms or {}
     for lesson in exercise.lessons:
         if lesson.id not in forms:
@@ -185,7 +185,7 @@ def lesson_close(exercise_id: int, lesson_id: int) -> Page:
                 lesson,
                 closed_on=form.closed_on.data,
                 note=form.closure_note.data or "",
-                today=current_date(),
+                today=clock.today(),
             )
         except InputError as error:
             session.rollback()

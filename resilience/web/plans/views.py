@@ -9,6 +9,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
+from resilience.date_text import long_date
 from resilience.domain.duties.dashboard import plan_duty_rows
 from resilience.domain.duties.policy import stored_policy
 from resilience.domain.marking import (
@@ -33,16 +34,15 @@ from resilience.domain.plans.records import (
     version_path,
 )
 from resilience.domain.plans.reviews import delete_review, plan_reviews, record_review
-from resilience.domain.record_dates import long_date
 from resilience.errors import InputError
 from resilience.storage.models import Plan, PlanReview, PlanVersion
+from resilience.web import clock
 from resilience.web.db import db_session
 from resilience.web.plans.blueprint import (
     Page,
     actor,
     attach_error,
     bp,
-    current_date,
     hazard_choices,
     labels,
     plan_or_404,
@@ -68,7 +68,7 @@ def _plan_form(plan: Plan | None) -> PlanForm:
 @bp.get("/plans/")
 def plan_index() -> str:
     session = db_session()
-    today = current_date()
+    today = clock.today()
     policy = stored_policy(session)
     plans = all_plans(session)
     next_duty = {plan.ref: next(iter(plan_duty_rows(plan, today, policy)), None) for plan in plans}
@@ -82,7 +82,7 @@ def _edit_plan(plan: Plan | None) -> Page:
         session = db_session()
         try:
             ref = plan.ref if plan is not None else form.ref.data.strip()
-            saved = save_plan(session, form.values(ref), current_date(), existing=plan)
+            saved = save_plan(session, form.values(ref), clock.today(), existing=plan)
         except InputError as error:
             session.rollback()
             attach_error(form, error, "title")
@@ -111,7 +111,7 @@ def plan_edit(ref: str) -> Page:
 def plan_detail(ref: str) -> str:
     plan = plan_or_404(ref)
     session = db_session()
-    today = current_date()
+    today = clock.today()
     who = reader()
     view = plan_view(plan, who)
     return render_template(
@@ -218,7 +218,7 @@ def review_new(ref: str) -> Page:
                 reviewer=form.reviewer.data,
                 outcome=form.outcome.data,
                 changes_made=form.changes_made.data or "",
-                today=current_date(),
+                today=clock.today(),
             )
         except InputError as error:
             session.rollback()

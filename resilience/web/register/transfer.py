@@ -22,6 +22,7 @@ from resilience.domain.register.transfer import (
 )
 from resilience.errors import InputError
 from resilience.web.db import db_session
+from resilience.web.downloads import download, file_name
 from resilience.web.forms import Form
 
 bp = Blueprint("transfer", __name__, url_prefix="/transfer")
@@ -80,8 +81,4 @@ def export(layer: str, fmt: str) -> Response:
     if layer not in EXPORT_KINDS or fmt not in EXPORT_FORMATS:
         abort(404)
     data = export_any(db_session(), layer, fmt)
-    return Response(
-        data,
-        mimetype=EXPORT_FORMATS[fmt],
-        headers={"Content-Disposition": f'attachment; filename="{layer}.{fmt}"'},
-    )
+    return download(data, EXPORT_FORMATS[fmt], file_name(layer, ext=fmt))

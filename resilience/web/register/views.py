@@ -16,6 +16,7 @@ from resilience.errors import InputError
 from resilience.spatial.exposure import EXPOSURE_COLUMNS
 from resilience.spatial.exposure_table import exposure_cells
 from resilience.web.db import db_session
+from resilience.web.downloads import download, file_name
 from resilience.web.register.forms import form_class_for
 
 bp = Blueprint("layers", __name__)
@@ -67,12 +68,7 @@ def exposure_csv_download(layer: str, ref: str) -> Response:
     record = _record(spec, ref)
     # The contract's columns and rounding, written spreadsheet-safe (a ward name may be a formula).
     data = spreadsheet_csv(EXPOSURE_COLUMNS, exposure_cells(exposure_table(db_session(), record)))
-    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in ref)
-    return Response(
-        data,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="exposure-{safe}.csv"'},
-    )
+    return download(data, "text/csv", file_name("exposure", ref, ext="csv"))
 
 
 def _edit(spec: Layer, record: Any | None) -> str | Response | tuple[str, int]:

@@ -7,13 +7,14 @@ from sqlalchemy import select
 from wtforms import DateField
 from wtforms.validators import InputRequired
 
-from resilience.domain.training.refresher import local_date
 from resilience.errors import InputError
 from resilience.reports.annual.content import ReportPeriod, default_period
 from resilience.reports.packs import annual_report_file_document
 from resilience.reports.render.tasks import annual_report_file, session_pack_file, site_pack_file
-from resilience.storage.models import Hazard, TrainingSession, utcnow
+from resilience.storage.models import Hazard, TrainingSession
+from resilience.web import clock
 from resilience.web.db import db_session
+from resilience.web.downloads import download, file_name
 from resilience.web.forms import Form
 from resilience.web.plans.blueprint import reader
 from resilience.web.render_limits import RenderUnavailable, run_render, unavailable_page
@@ -37,7 +38,7 @@ def _period_form() -> tuple[PeriodForm, ReportPeriod | None]:
     """Return the form and the period it names (the default period when none is given)."""
     form = PeriodForm(request.args)
     if "start" not in request.args and "end" not in request.args:
-        period = default_period(local_date(utcnow()))
+        period = default_period(clock.today())
         form.start.data, form.end.data = period.start, period.end
         form.start.errors, form.end.errors = [], []
         return form, period
@@ -51,16 +52,8 @@ def _period_form() -> tuple[PeriodForm, ReportPeriod | None]:
         return form, None
 
 
-def _download(content: bytes, mimetype: str, name: str) -> Response:
-    response = Response(content, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.cache_control.private = True
-    response.cache_control.no_store = True
-    return response
-
-
-def _file_stem(period: ReportPeriod) -> str:
-    return f"emergency-planning-annual-report-{period.start:%Y-%m-%d}-to-{period.end:%Y-%m-%d}"
+def _report_name(period: ReportPeriod, ext: str) -> str:
+    return file_name("emergency-planning-annual-report", period.start, "to", period.end, ext=ext)
 
 
 @bp.get("/")
@@ -78,7 +71,7 @@ def annual() -> tuple[str, int]:
     if period is None:
         hazards = db_session().scalars(select(Hazard).order_by(Hazard.kind, Hazard.name)).all()
         return render_template("reports/index.html", form=form, period=None, hazards=hazards), 400
-    document = annual_report_file_document(db_session(), period, utcnow(), reader())
+    document = annual_report_file_document(db_session(), period, clock.now(), reader())
     return render_template("reports/annual.html", document=document, period=period), 200
 
 
@@ -87,8 +80,8 @@ def annual_pdf() -> Response:
     _form, period = _period_form()
     if period is None:
         abort(400, "Choose a period: a first and a last day, the last on or after the first.")
-    content = run_render(annual_report_file, _database_url(), period, utcnow(), "pdf", reader())
-    return _download(content, "application/pdf", _file_stem(period) + ".pdf")
+    content = run_render(annual_report_file, _database_url(), period, clock.now(), "pdf", reader())
+    return download(content, "application/pdf", _report_name(period, "pdf"))
 
 
 @bp.get("/annual.docx")
@@ -96,8 +89,8 @@ def annual_docx() -> Response:
     _form, period = _period_form()
     if period is None:
         abort(400, "Choose a period: a first and a last day, the last on or after the first.")
-    content = run_render(annual_report_file, _database_url(), period, utcnow(), "docx", reader())
-    return _download(content, DOCX_TYPE, _file_stem(period) + ".docx")
+    content = run_render(annual_report_file, _database_url(), period, clock.now(), "docx", reader())
+    return download(content, DOCX_TYPE, _report_name(period, "docx"))
 
 
 @bp.get("/sites/<path:ref>/briefing-pack.pdf")
@@ -107,9 +100,9 @@ def site_pack(ref: str) -> Response:
     hazard_id = session.scalars(select(Hazard.id).where(Hazard.ref == ref)).one_or_none()
     if hazard_id is None:
         abort(404, f"There is no site or pipeline with the identifier {ref!r}.")
-    today = local_date(utcnow())
+    today = clock.today()
     content = run_render(site_pack_file, _database_url(), hazard_id, today)
-    return _download(content, "application/pdf", f"briefing-{_safe(ref)}-{today:%Y-%m-%d}.pdf")
+    return download(content, "application/pdf", file_name("briefing", ref, today, ext="pdf"))
 
 
 @bp.get("/training/<int:session_id>/briefing-pack.pdf")
@@ -118,17 +111,12 @@ def session_pack(session_id: int) -> Response:
     record = session.get(TrainingSession, session_id)
     if record is None:
         abort(404, f"There is no training session number {session_id}.")
-    today = local_date(utcnow())
+    today = clock.today()
     content = run_render(session_pack_file, _database_url(), record.id, today)
-    return _download(
-        content, "application/pdf", f"briefing-pack-session-{record.id}-{today:%Y-%m-%d}.pdf"
-    )
+    name = file_name("briefing-pack-session", str(record.id), today, ext="pdf")
+    return download(content, "application/pdf", name)
 
 
 def _database_url() -> str:
     # The render runs in a child process with its own connection (see render_limits).
     return str(current_app.config["DATABASE_URL"])
-
-
-def _safe(ref: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_" else "-" for c in ref)

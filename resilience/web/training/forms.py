@@ -75,7 +75,7 @@ class SessionForm(Form):
 
     def fill_from(self, record: TrainingSession) -> None:
         """Show a stored session's values."""
-        from resilience.domain.training.refresher import local_time
+        from resilience.clock import local_time
 
         starts, ends = local_time(record.starts_at), local_time(record.ends_at)
         self.title.data, self.day.data = record.title, starts.date()

@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from resilience.clock import local_time
 from resilience.domain.accounts.users import ROLES
 from resilience.domain.duties.policy import stored_policy
 from resilience.domain.duties.reminder_dates import occasions_in_words
@@ -16,8 +17,6 @@ from resilience.domain.training.refresher import (
     OUTCOMES,
     TOPICS,
     load_training_policy,
-    local_date,
-    local_time,
     municipal_year,
     save_training_policy,
     summary_by_role,
@@ -31,7 +30,8 @@ from resilience.domain.training.sessions import (
     withdraw_invitation,
 )
 from resilience.errors import InputError
-from resilience.storage.models import Hazard, TrainingSession, utcnow
+from resilience.storage.models import Hazard, TrainingSession
+from resilience.web import clock
 from resilience.web.db import db_session
 from resilience.web.training.forms import (
     InviteForm,
@@ -52,9 +52,6 @@ def training_labels() -> dict[str, dict[str, str]]:
     return {"audiences": AUDIENCES, "topics": TOPICS, "outcomes": OUTCOMES, "cohorts": COHORTS}
 
 
-bp.add_app_template_filter(local_time, "local_time")
-
-
 def _record(session_id: int) -> TrainingSession:
     record = db_session().get(TrainingSession, session_id)
     if record is None:
@@ -69,7 +66,7 @@ def _hazards() -> list[tuple[str, str]]:
 
 @bp.get("/")
 def index() -> str:
-    now = utcnow()
+    now = clock.now()
     sessions = (
         db_session()
         .scalars(
@@ -128,7 +125,7 @@ def detail(session_id: int) -> str:
         my_invitation=current_user.id in invited_ids,
         my_outcome=outcomes.get(current_user.id),
         hazard_names=hazards,
-        has_begun=utcnow() >= local_time(record.starts_at),
+        has_begun=clock.now() >= local_time(record.starts_at),
         person_label=person_label,
     )
 
@@ -184,7 +181,7 @@ def attendance(session_id: int) -> Page:
     form = attendance_form(people, recorded, others)
     if form.validate_on_submit():
         try:
-            record_attendance(session, record, form.outcomes(), current_user.email, utcnow())
+            record_attendance(session, record, form.outcomes(), current_user.email, clock.now())
         except InputError as error:
             session.rollback()
             form.extra.errors = [*form.extra.errors, error.problem.capitalize()]
@@ -197,14 +194,14 @@ def attendance(session_id: int) -> Page:
         "training/attendance.html",
         form=form,
         record=record,
-        has_begun=utcnow() >= local_time(record.starts_at),
+        has_begun=clock.now() >= local_time(record.starts_at),
     ), status
 
 
 @bp.get("/due")
 def due() -> str:
     session = db_session()
-    today = local_date(utcnow())
+    today = clock.today()
     policy = load_training_policy(session)
     dues = who_is_due(session, today, policy)
     role = request.args.get("role", "")

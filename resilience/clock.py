@@ -1,4 +1,11 @@
-"""Where the scheduler gets the time from: the system, or a clock a test moves by hand."""
+"""What "now" and "today" are, for every part of the app: the one module that reads the time.
+
+Times are kept in UTC. Dates shown to people, and the days duties fall due on, are UK calendar
+days (Europe/London): a reminder for 1 March goes out from midnight in London, not from
+midnight UTC (an hour late all summer). A test passes a ``SettableClock`` instead of the
+system's: the scheduler takes one as an argument, the web app reads ``app.config["CLOCK"]``
+(see ``resilience.web.clock``).
+"""
 
 from __future__ import annotations
 
@@ -6,9 +13,12 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-# Reminder days are UK calendar days: a reminder for 1 March goes out from midnight in London,
-# not from midnight UTC (an hour late all summer).
 LOCAL_TIMEZONE = ZoneInfo("Europe/London")
+
+
+def utc_now() -> datetime:
+    """Return the system's current time in UTC (also the default of every timestamp column)."""
+    return datetime.now(UTC)
 
 
 class Clock(Protocol):
@@ -24,7 +34,7 @@ class SystemClock:
 
     def now(self) -> datetime:
         """Return the current time in UTC."""
-        return datetime.now(UTC)
+        return utc_now()
 
 
 class SettableClock:
@@ -54,6 +64,16 @@ def _aware(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
-def local_today(moment: datetime) -> date:
+def as_utc(moment: datetime) -> datetime:
+    """Return a stored time as an aware UTC time (naive values are UTC, as SQLite gives them)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def local_time(moment: datetime) -> datetime:
+    """Return a stored time in UK local time."""
+    return as_utc(moment).astimezone(LOCAL_TIMEZONE)
+
+
+def local_date(moment: datetime) -> date:
     """Return the UK calendar day at ``moment``."""
-    return moment.astimezone(LOCAL_TIMEZONE).date()
+    return local_time(moment).date()
