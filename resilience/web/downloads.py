@@ -32,6 +32,5 @@ def download(body: bytes | str, mimetype: str, name: str, *, inline: bool = Fals
     """Return ``body`` as a file called ``name`` (made with ``file_name``), not to be cached."""
     response = Response(body, mimetype=mimetype)
     response.headers.set("Content-Disposition", "inline" if inline else "attachment", filename=name)
-    response.cache_control.private = True
-    response.cache_control.no_store = True
+    response.headers["Cache-Control"] = "no-store"
     return response
