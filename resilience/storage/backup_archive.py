@@ -9,12 +9,14 @@ flat whatever their size; nothing is put in place here.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
 import tarfile
 import zlib
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
@@ -224,13 +226,16 @@ def read_archive(source: Path, staging: Path, limits: Limits) -> StagedArchive:
     entries: dict[str, Entry] | None = None
     staged: dict[str, Staged] = {}
     seen: set[str] = set()
-    try:
-        archive = tarfile.open(source, "r|gz")  # a stream: one pass, no seeking back
-    except FileNotFoundError:
-        raise InputError("no such file", file=reader.file) from None
-    except _READ_ERRORS as error:
-        raise reader.damaged(error) from None
-    with archive:
+    with ExitStack() as opened:
+        try:
+            # GzipFile inflates no more than is asked for, so a bomb never balloons in memory;
+            # the tar is read as a stream: one pass, no seeking back.
+            compressed = opened.enter_context(gzip.open(source, "rb"))
+            archive = opened.enter_context(tarfile.open(fileobj=compressed, mode="r|"))
+        except FileNotFoundError:
+            raise InputError("no such file", file=reader.file) from None
+        except _READ_ERRORS as error:
+            raise reader.damaged(error) from None
         members = iter(archive)
         while True:
             try:
