@@ -84,6 +84,8 @@ def name_problem(name: str) -> str | None:
         return "is not a plain relative name"
     if ".." in path.parts:
         return "leads out of the instance (..)"
+    if any(len(part.encode("utf-8", "surrogateescape")) > 255 for part in path.parts):
+        return "has a part longer than a file name may be (255 bytes)"
     if name == MANIFEST:
         return None
     if path.parts[0] == "tables" and len(path.parts) == 2 and path.suffix == ".jsonl":

@@ -208,6 +208,11 @@ TAMPERED = [
         id="a-dotted-path",
     ),
     pytest.param(
+        lambda m: listed(m, "files/" + "x" * 256, b"x"),
+        "has a part longer than a file name may be (255 bytes)",
+        id="a-name-too-long-for-a-file",
+    ),
+    pytest.param(
         lambda m: [*m, member("files/uploads/link", kind=tarfile.SYMTYPE, linkname="/")],
         "files/uploads/link: is a link",
         id="a-symlink",
