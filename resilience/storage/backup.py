@@ -168,13 +168,13 @@ def _add(archive: tarfile.TarFile, name: str, path: Path, entry: dict[str, Any])
     info.size = entry["size"]
     info.mtime = int(utcnow().timestamp())
     info.mode = 0o600
-    with path.open("rb") as stream:
-        hashing = _Hashing(stream)
-        try:
+    try:
+        with path.open("rb") as stream:
+            hashing = _Hashing(stream)
             archive.addfile(info, hashing)
             changed = hashing.digest.hexdigest() != entry["sha256"]
-        except _Changed:
-            changed = True
+    except (_Changed, FileNotFoundError):
+        changed = True
     if changed:
         raise InputError("changed while it was being backed up: run the backup again", file=name)
 
@@ -201,8 +201,11 @@ def backup(engine: Engine, instance: Path, destination: Path) -> BackupSummary:
                 members[name] = _file_entry(staged[name])
         for path in files:
             relative = path.relative_to(instance).as_posix()
+            try:
+                members[f"files/{relative}"] = _file_entry(path)
+            except FileNotFoundError:
+                continue  # removed since the folder was listed: not part of this backup
             staged[f"files/{relative}"] = path
-            members[f"files/{relative}"] = _file_entry(path)
             summary.files.append(relative)
         manifest = {
             "format": FORMAT,
