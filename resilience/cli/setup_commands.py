@@ -25,6 +25,12 @@ from resilience.domain.register.transfer import (
 from resilience.errors import InputError
 from resilience.storage.audit import set_actor
 from resilience.storage.backup import backup, restore
+from resilience.storage.backup_archive import (
+    DEFAULT_MEMBER_LIMIT_MIB,
+    DEFAULT_TOTAL_LIMIT_MIB,
+    MIB,
+    Limits,
+)
 from resilience.storage.database import make_engine, make_sessionmaker, migrate, unit_of_work
 
 
@@ -134,8 +140,12 @@ def users_unlock(email: str) -> None:
 
 @click.command("backup")
 @click.argument("destination", type=click.Path(dir_okay=False, path_type=Path))
+@reports_input_errors
 def backup_command(destination: Path) -> None:
-    """Write the whole instance (every record and file) to DESTINATION (.tar.gz)."""
+    """Write the whole instance (every record and file) to DESTINATION (.tar.gz).
+
+    The archive is readable by its owner only: it holds password hashes and every plan document.
+    """
     settings = Settings.from_environment()
     with _database() as sessions:
         summary = backup(sessions.kw["bind"], settings.instance, destination)
@@ -143,13 +153,34 @@ def backup_command(destination: Path) -> None:
 
 
 @click.command("restore")
-@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--max-member-mib",
+    type=click.IntRange(1),
+    default=DEFAULT_MEMBER_LIMIT_MIB,
+    show_default=True,
+    envvar="RESILIENCE_RESTORE_MAX_MEMBER_MIB",
+    help="The most one file or table of the backup may unpack to.",
+)
+@click.option(
+    "--max-total-mib",
+    type=click.IntRange(1),
+    default=DEFAULT_TOTAL_LIMIT_MIB,
+    show_default=True,
+    envvar="RESILIENCE_RESTORE_MAX_TOTAL_MIB",
+    help="The most the whole backup may unpack to.",
+)
 @reports_input_errors
-def restore_command(source: Path) -> None:
-    """Restore a backup into this (empty) instance: everything, or nothing on any problem."""
+def restore_command(source: Path, max_member_mib: int, max_total_mib: int) -> None:
+    """Restore a backup into this (empty) instance: everything, or nothing on any problem.
+
+    Only what the backup's manifest lists, with matching sizes and SHA-256 checksums, is restored;
+    anything else in the archive, or missing from it, refuses the whole restore.
+    """
     settings = Settings.from_environment()
+    limits = Limits(member_bytes=max_member_mib * MIB, total_bytes=max_total_mib * MIB)
     with _database() as sessions:
-        summary = restore(sessions.kw["bind"], settings.instance, source)
+        summary = restore(sessions.kw["bind"], settings.instance, source, limits)
     click.echo(f"Restored {summary} from {source}")
 
 
