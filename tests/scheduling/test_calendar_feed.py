@@ -68,7 +68,7 @@ def _feed(client: FlaskClient, token: str) -> tuple[bytes, icalendar.Calendar]:
     response = client.get(f"/calendar/{token}.ics")
     assert response.status_code == 200
     assert response.mimetype == "text/calendar"
-    assert response.headers["Cache-Control"] == "private, no-store"
+    assert response.headers["Cache-Control"] == "no-store"
     return response.data, icalendar.Calendar.from_ical(response.data)
 
 

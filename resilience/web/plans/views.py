@@ -198,7 +198,7 @@ def version_download(ref: str, version_id: int) -> Response:
         download_name=version.original_name,
         max_age=0,
     )
-    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Cache-Control"] = "no-store"
     # An uploaded file is never a page of this site, whatever type its uploader claimed.
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
     return response
