@@ -16,6 +16,7 @@ from resilience.storage.models import Hazard, TrainingSession, utcnow
 from resilience.web.db import db_session
 from resilience.web.forms import Form
 from resilience.web.plans.blueprint import reader
+from resilience.web.maps.cache import shared_map_cache
 from resilience.web.render_limits import RenderUnavailable, run_render, unavailable_page
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -87,7 +88,9 @@ def annual_pdf() -> Response:
     _form, period = _period_form()
     if period is None:
         abort(400, "Choose a period: a first and a last day, the last on or after the first.")
-    content = run_render(annual_report_file, _database_url(), period, utcnow(), "pdf", reader())
+    content = run_render(
+        annual_report_file, _database_url(), period, utcnow(), "pdf", reader(), _maps()
+    )
     return _download(content, "application/pdf", _file_stem(period) + ".pdf")
 
 
@@ -96,7 +99,9 @@ def annual_docx() -> Response:
     _form, period = _period_form()
     if period is None:
         abort(400, "Choose a period: a first and a last day, the last on or after the first.")
-    content = run_render(annual_report_file, _database_url(), period, utcnow(), "docx", reader())
+    content = run_render(
+        annual_report_file, _database_url(), period, utcnow(), "docx", reader(), _maps()
+    )
     return _download(content, DOCX_TYPE, _file_stem(period) + ".docx")
 
 
@@ -108,7 +113,7 @@ def site_pack(ref: str) -> Response:
     if hazard_id is None:
         abort(404, f"There is no site or pipeline with the identifier {ref!r}.")
     today = local_date(utcnow())
-    content = run_render(site_pack_file, _database_url(), hazard_id, today)
+    content = run_render(site_pack_file, _database_url(), hazard_id, today, _maps())
     return _download(content, "application/pdf", f"briefing-{_safe(ref)}-{today:%Y-%m-%d}.pdf")
 
 
@@ -119,10 +124,15 @@ def session_pack(session_id: int) -> Response:
     if record is None:
         abort(404, f"There is no training session number {session_id}.")
     today = local_date(utcnow())
-    content = run_render(session_pack_file, _database_url(), record.id, today)
+    content = run_render(session_pack_file, _database_url(), record.id, today, _maps())
     return _download(
         content, "application/pdf", f"briefing-pack-session-{record.id}-{today:%Y-%m-%d}.pdf"
     )
+
+
+def _maps() -> Path:
+    """Return the shared map cache's folder, where documents' map images are kept."""
+    return shared_map_cache(current_app).folder
 
 
 def _database_url() -> str:
