@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
 import geopandas as gpd
+import shapely
 
 
 @dataclass
@@ -32,3 +35,16 @@ class MapData:
                 self.receptors,
             )
         )
+
+    def digest(self) -> str:
+        """Return a digest of everything drawn (geometries, attributes, focus).
+
+        A map keyed on it is redrawn when what it shows changed, and only then.
+        """
+        hasher = hashlib.sha256()
+        for frame in (self.wards, self.zones, self.establishments, self.pipelines, self.receptors):
+            attributes = frame.drop(columns=frame.geometry.name)
+            hasher.update(attributes.to_json(orient="split", double_precision=15).encode())
+            hasher.update(b"".join(shapely.to_wkb(frame.geometry.values, include_srid=False)))
+        hasher.update(json.dumps(self.focus, sort_keys=True, default=str).encode())
+        return hasher.hexdigest()

@@ -37,7 +37,9 @@ COMMANDS: dict[str, LazyCommand] = {
     ),
     "users": LazyCommand(_SETUP, "users", "Manage the people who can sign in."),
     "serve": LazyCommand(
-        _SETUP, "serve", "Serve the web app with the production WSGI server (waitress)."
+        _SETUP,
+        "serve",
+        "Serve the web app with a production WSGI server (waitress, or gunicorn for --workers N).",
     ),
     "backup": LazyCommand(
         _SETUP,

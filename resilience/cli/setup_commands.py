@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,7 +32,13 @@ from resilience.storage.backup_archive import (
     MIB,
     Limits,
 )
-from resilience.storage.database import make_engine, make_sessionmaker, migrate, unit_of_work
+from resilience.storage.database import (
+    POOL_SIZE_ENV,
+    make_engine,
+    make_sessionmaker,
+    migrate,
+    unit_of_work,
+)
 
 
 @contextmanager
@@ -186,6 +193,14 @@ def restore_command(source: Path, max_member_mib: int, max_total_mib: int) -> No
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, envvar="RESILIENCE_HOST")
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    envvar="RESILIENCE_WORKERS",
+    help="Worker processes; 1 serves with waitress in this process, more with gunicorn.",
+)
 @click.option("--port", default=8000, show_default=True, type=int, envvar="RESILIENCE_PORT")
 @click.option(
     "--threads",
@@ -220,19 +235,35 @@ def restore_command(source: Path, max_member_mib: int, max_total_mib: int) -> No
     help="Connections the operating system queues before the server accepts them.",
 )
 def serve(
-    host: str, port: int, threads: int, connection_limit: int, channel_timeout: int, backlog: int
+    host: str,
+    workers: int,
+    port: int,
+    threads: int,
+    connection_limit: int,
+    channel_timeout: int,
+    backlog: int,
 ) -> None:
-    """Serve the web app with the production WSGI server (waitress).
+    """Serve the web app with a production WSGI server (waitress, or gunicorn for --workers N).
 
     Idle connections are closed after --channel-timeout seconds, so that a crowd of them (a
     slow client, a scan, an attack) cannot hold every slot; run it behind a reverse proxy.
+    Each worker's database pool holds --threads connections (one per request thread).
     """
+    with _database():
+        pass  # migrate before the first request (once, not once per worker)
+    os.environ[POOL_SIZE_ENV] = str(threads)
+    if workers > 1:
+        from resilience.cli.gunicorn_server import gunicorn_settings, run_gunicorn
+
+        click.echo(
+            f"Serving on http://{host}:{port}/ ({workers} worker processes of {threads} threads)"
+        )
+        run_gunicorn(gunicorn_settings(host, port, workers, threads, channel_timeout, backlog))
+        return
     from waitress import serve as waitress_serve
 
     from resilience import create_app
 
-    with _database():
-        pass  # migrate before the first request
     click.echo(
         f"Serving on http://{host}:{port}/ ({threads} threads, up to {connection_limit} "
         f"connections, idle ones closed after {channel_timeout} s)"

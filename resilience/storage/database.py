@@ -20,6 +20,12 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 # How long a writer waits for another one's lock before giving up (the web app then answers 503).
 LOCK_TIMEOUT_ENV = "RESILIENCE_DB_LOCK_TIMEOUT_MS"
 DEFAULT_LOCK_TIMEOUT_MS = 15_000
+# Connections each process keeps open (its request threads' share): `resilience serve` sets it
+# to --threads, so that N workers hold at most N x (threads + overflow) connections in all.
+POOL_SIZE_ENV = "RESILIENCE_DB_POOL_SIZE"
+POOL_OVERFLOW_ENV = "RESILIENCE_DB_POOL_OVERFLOW"
+DEFAULT_POOL_SIZE = 5
+DEFAULT_POOL_OVERFLOW = 2
 # A transaction left open by a crashed or stuck client would hold its locks for ever.
 IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000
 
@@ -28,6 +34,19 @@ def lock_timeout_ms() -> int:
     """Return the lock wait in milliseconds: RESILIENCE_DB_LOCK_TIMEOUT_MS, else 15 s."""
     value = os.environ.get(LOCK_TIMEOUT_ENV, "")
     return int(value) if value.strip().isdigit() and int(value) > 0 else DEFAULT_LOCK_TIMEOUT_MS
+
+
+def _setting(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value.isdigit() else default
+
+
+def pool_settings() -> dict[str, int]:
+    """Return the connection pool's size and overflow: RESILIENCE_DB_POOL_SIZE / _OVERFLOW."""
+    return {
+        "pool_size": max(1, _setting(POOL_SIZE_ENV, DEFAULT_POOL_SIZE)),
+        "max_overflow": _setting(POOL_OVERFLOW_ENV, DEFAULT_POOL_OVERFLOW),
+    }
 
 
 def make_engine(url: str) -> Engine:
@@ -46,9 +65,12 @@ def make_engine(url: str) -> Engine:
             f"-c lock_timeout={timeout} "
             f"-c idle_in_transaction_session_timeout={IDLE_IN_TRANSACTION_TIMEOUT_MS}"
         )
-        return create_engine(url, pool_pre_ping=True, connect_args={"options": options})
+        return create_engine(
+            url, pool_pre_ping=True, connect_args={"options": options}, **pool_settings()
+        )
 
-    engine = create_engine(url, connect_args={"timeout": timeout / 1000})
+    pool = pool_settings() if ":memory:" not in url and url != "sqlite://" else {}
+    engine = create_engine(url, connect_args={"timeout": timeout / 1000}, **pool)
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

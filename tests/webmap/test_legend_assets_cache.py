@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 import re
 import threading
+import time
 from pathlib import Path
 
 from webmap.assets import SCRIPTS, STATIC_DIR, STYLESHEETS, inline_scripts, inline_stylesheets
@@ -56,35 +59,77 @@ def test_inlined_assets_carry_their_images_and_cannot_end_early() -> None:
     assert not re.search(r"https?://[^\s'\"]*\.(js|css)\b", scripts)
 
 
-def test_cache_builds_once_per_key_and_forgets_the_oldest() -> None:
-    cache = MapCache(max_entries=2)
+def test_cache_builds_once_per_key_and_forgets_the_least_recently_used(tmp_path: Path) -> None:
+    cache = MapCache(tmp_path, max_entries=2)
     built: list[str] = []
 
-    def build(value: str) -> str:
+    def build(value: str) -> bytes:
         built.append(value)
-        return value.upper()
+        return value.upper().encode()
 
-    assert cache.get_or_build(("a", 1), lambda: build("a")) == "A"
-    assert cache.get_or_build(("a", 1), lambda: build("a")) == "A"
+    assert cache.get_or_build(("a", 1), lambda: build("a")) == b"A"
+    assert cache.get_or_build(("a", 1), lambda: build("a")) == b"A"
     cache.get_or_build(("b", 1), lambda: build("b"))
+    old = time.time() - 60  # "b" was used a minute ago, "a" just now
+    os.utime(next(p for p in tmp_path.glob("*.map") if p.read_bytes() == b"B"), (old, old))
     cache.get_or_build(("c", 1), lambda: build("c"))
     assert len(cache) == 2
     cache.get_or_build(("a", 1), lambda: build("a"))
-    assert built == ["a", "b", "c", "a"]
-    assert (cache.hits, cache.misses) == (1, 4)
+    cache.get_or_build(("b", 1), lambda: build("b"))
+    assert built == ["a", "b", "c", "b"]
+    assert (cache.hits, cache.misses) == (2, 4)
 
 
-def test_cache_is_safe_across_threads() -> None:
-    cache = MapCache()
-    results: list[int] = []
+def test_cache_keeps_under_its_byte_limit(tmp_path: Path) -> None:
+    cache = MapCache(tmp_path, max_bytes=2500)
+    for number in range(5):
+        cache.put(("page", number), bytes(1000))
+    assert len(cache) == 2
+    assert sum(p.stat().st_size for p in tmp_path.glob("*.map")) <= 2500
+
+
+def test_an_entry_is_never_seen_half_written(tmp_path: Path) -> None:
+    cache = MapCache(tmp_path)
+    cache.put("page", b"x" * 1_000_000)
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".part-")] == []
+    assert cache.get("page") == b"x" * 1_000_000
+    assert cache.get("other page") is None
+
+
+def test_cache_is_safe_across_threads(tmp_path: Path) -> None:
+    cache = MapCache(tmp_path)
+    results: list[bytes] = []
+    builds: list[int] = []
 
     def worker() -> None:
-        for i in range(200):
-            results.append(cache.get_or_build(i % 7, lambda i=i: i % 7))
+        for i in range(100):
+            results.append(
+                cache.get_or_build(i % 7, lambda i=i: builds.append(i % 7) or bytes([i % 7]))
+            )
 
     threads = [threading.Thread(target=worker) for _ in range(4)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert len(results) == 800 and set(results) == set(range(7))
+    assert len(results) == 400 and set(results) == {bytes([i]) for i in range(7)}
+    assert sorted(builds) == list(range(7))  # each key built once, whichever thread asked
+
+
+def _build_in_a_process(folder: str, key: str, log: str) -> bytes:
+    def build() -> bytes:
+        with open(log, "a") as file:
+            file.write(f"{os.getpid()}\n")
+        time.sleep(0.3)  # a slow build: the other processes arrive while it runs
+        return b"the national map"
+
+    return MapCache(Path(folder)).get_or_build(key, build)
+
+
+def test_processes_share_one_build(tmp_path: Path) -> None:
+    log = tmp_path / "builds.log"
+    folder = tmp_path / "maps"
+    with multiprocessing.get_context("spawn").Pool(3) as pool:
+        results = pool.starmap(_build_in_a_process, [(str(folder), "overview", str(log))] * 3)
+    assert results == [b"the national map"] * 3
+    assert len(log.read_text().splitlines()) == 1

@@ -16,6 +16,7 @@ from resilience.domain.register.edits import delete_record, find_record, save_re
 from resilience.domain.register.layers import ESTABLISHMENTS, RECEPTORS
 from resilience.storage.models import Hazard, Ward, Zone
 from resilience.web.headers import MAP_CSP, STRICT_CSP
+from resilience.web.maps.cache import shared_map_cache
 from resilience.web.maps.sources import data_version, load_hazard, load_overview
 from tests.factories import make_ward
 from tests.web.html import Page
@@ -33,9 +34,7 @@ def demo(session: Session) -> Session:
 
 
 def _cache(app: Flask) -> MapCache:
-    cache = app.extensions["map_cache"]
-    assert isinstance(cache, MapCache)
-    return cache
+    return shared_map_cache(app)
 
 
 def test_data_version_changes_with_every_edit_and_not_on_reading(demo: Session) -> None:
@@ -194,3 +193,31 @@ def test_a_tile_server_s_origin_is_allowed_on_map_pages_only(
     assert client.get("/").headers["Content-Security-Policy"] == STRICT_CSP
     app.config["TILE_URL"] = "/tiles/{z}/{x}/{y}.png"
     assert client.get("/maps/").headers["Content-Security-Policy"] == MAP_CSP
+
+
+def test_an_edit_redraws_only_the_maps_that_show_it(
+    app: Flask, client: FlaskClient, demo: Session
+) -> None:
+    site = find_record(demo, ESTABLISHMENTS, SITE)
+    assert isinstance(site, Hazard)
+    shown = set(load_hazard(demo, site).establishments["ref"])
+    far = next(
+        h.ref
+        for h in demo.scalars(select(Hazard).where(Hazard.kind == "establishment"))
+        if h.ref not in shown
+    )
+    cache = _cache(app)
+    first = client.get(f"/maps/establishments/{SITE}").text
+    builds = cache.misses
+    other = find_record(demo, ESTABLISHMENTS, far)
+    save_record(demo, ESTABLISHMENTS, {"ref": far, "name": "Renamed Far Away"}, existing=other)
+    demo.commit()
+    again = client.get(f"/maps/establishments/{SITE}").text
+    assert cache.misses == builds + 1  # what the map draws is read again; the map is not redrawn
+    assert re.findall(r"map_[0-9a-f]{32}", again)[0] == re.findall(r"map_[0-9a-f]{32}", first)[0]
+    save_record(demo, ESTABLISHMENTS, {"ref": SITE, "name": "Renamed Here"}, existing=site)
+    demo.commit()
+    redrawn = client.get(f"/maps/establishments/{SITE}").text
+    assert cache.misses == builds + 3
+    assert "Renamed Here" in redrawn
+    assert re.findall(r"map_[0-9a-f]{32}", redrawn)[0] != re.findall(r"map_[0-9a-f]{32}", first)[0]

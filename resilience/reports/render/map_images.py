@@ -7,9 +7,15 @@ so that a kilometre is as long across the page as up it.
 
 from __future__ import annotations
 
+import hashlib
 import io
-from collections.abc import Iterable, Sequence
+import pathlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
 
+import geopandas as gpd
 import numpy as np
 import shapely
 from matplotlib.axes import Axes
@@ -19,16 +25,17 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path
-from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from resilience.domain.register.layers import RECEPTOR_KINDS
 from resilience.domain.register.listings import ZONE_LABELS, ZONE_ORDER
 from resilience.spatial.corridors import corridor_bng
 from resilience.spatial.crs import BNG, WGS84
+from resilience.storage.map_version import map_data_version
 from resilience.storage.models import Hazard, Receptor, Ward, Zone
+from webmap.cache import MapCache
 
 ZONE_COLOURS = {"inner": "#d4351c", "middle": "#f47738", "outer": "#ffdd00", "piz": "#1d70b8"}
 WARD_EDGE = "#8a8d8f"
@@ -38,14 +45,35 @@ RECEPTOR_COLOUR = "#00703c"
 # Land-use planning bands are filled; other zones (the PIZ) overlap them and are outlined.
 FILLED_ZONES = frozenset({"inner", "middle", "outer"})
 DPI = 150
-_TO_BNG = Transformer.from_crs(WGS84, BNG, always_xy=True)
-_CACHE_SIZE = 8
-_overview_cache: dict[tuple[object, ...], bytes] = {}
+# The shared map cache's folder for this thread's images (None: draw every time).
+_cache_folder: ContextVar[pathlib.Path | None] = ContextVar("map_image_cache", default=None)
+
+
+@contextmanager
+def images_cached_in(folder: pathlib.Path | None) -> Iterator[None]:
+    """Keep the images drawn inside the block in the shared map cache at `folder`."""
+    token = _cache_folder.set(folder)
+    try:
+        yield
+    finally:
+        _cache_folder.reset(token)
+
+
+def _cached(key: tuple[object, ...], draw: Callable[[], bytes]) -> bytes:
+    folder = _cache_folder.get()
+    return draw() if folder is None else MapCache(folder).get_or_build(key, draw)
+
+
+def all_to_bng(geometries: Sequence[BaseGeometry]) -> list[BaseGeometry]:
+    """Return WGS84 geometries in British National Grid metres (one reprojection for all)."""
+    if not geometries:
+        return []
+    return list(gpd.GeoSeries(list(geometries), crs=WGS84).to_crs(BNG))
 
 
 def to_bng(geometry: BaseGeometry) -> BaseGeometry:
     """Return a WGS84 geometry in British National Grid metres."""
-    return shapely.transform(geometry, lambda xy: np.column_stack(_TO_BNG.transform(*xy.T)))
+    return all_to_bng([geometry])[0]
 
 
 def _ring_path(rings: Iterable[np.ndarray]) -> Path:
@@ -161,17 +189,6 @@ def _legend(
     axes.legend(handles=handles, loc="lower left", fontsize=7, framealpha=0.9)
 
 
-def register_fingerprint(session: Session) -> tuple[object, ...]:
-    """Return what changes whenever the overview map would: counts and last edits."""
-    return (
-        session.scalar(select(func.count(Hazard.id))),
-        session.scalar(select(func.max(Hazard.updated_at))),
-        session.scalar(select(func.count(Zone.id))),
-        session.scalar(select(func.count(Ward.id))),
-        session.scalar(select(func.sum(Ward.max_lon - Ward.min_lon + Ward.max_lat))),
-    )
-
-
 def _drawn_shape(hazard: Hazard, precise_pipelines: bool) -> BaseGeometry:
     """Return a hazard's shape in BNG: a pipeline's corridor unless its route may be shown."""
     if hazard.kind == "pipeline" and not precise_pipelines:
@@ -189,11 +206,12 @@ def overview_png(session: Session, width_in: float = 8.0, precise_pipelines: boo
 
     Without ``precise_pipelines`` a pipeline is drawn as its generalised corridor, never its route.
     """
-    key = (register_fingerprint(session), width_in, precise_pipelines)
-    cached = _overview_cache.get(key)
-    if cached is not None:
-        return cached
-    wards = [to_bng(w) for w in session.scalars(select(Ward.geometry))]
+    key = ("overview-png", map_data_version(session), width_in, precise_pipelines)
+    return _cached(key, lambda: _overview_png(session, width_in, precise_pipelines))
+
+
+def _overview_png(session: Session, width_in: float, precise_pipelines: bool) -> bytes:
+    wards = all_to_bng(list(session.scalars(select(Ward.geometry))))
     hazards = session.scalars(select(Hazard).options(selectinload(Hazard.zones))).all()
     drawn = [(h.kind, _drawn_shape(h, precise_pipelines)) for h in hazards]
     outer_zones = []
@@ -228,11 +246,7 @@ def overview_png(session: Session, width_in: float = 8.0, precise_pipelines: boo
     _draw_hazards(axes, drawn, size=7 if len(drawn) < 100 else 3)
     _frame(axes, bounds, margin=0.02)
     _legend(axes, ["outer"] if paths else [], {kind for kind, _ in drawn})
-    image = _png(figure)
-    if len(_overview_cache) >= _CACHE_SIZE:
-        _overview_cache.pop(next(iter(_overview_cache)))
-    _overview_cache[key] = image
-    return image
+    return _png(figure)
 
 
 def site_png(
@@ -250,17 +264,54 @@ def site_png(
     extent = shapely.union_all([geometry.buffer(250), *(g for _, g in zone_shapes)])
     bounds = extent.bounds
     lon0, lat0, lon1, lat1 = _wgs84_bounds(hazard, list(hazard.zones))
-    near_wards = session.scalars(
-        select(Ward).where(
+    near_wards = session.execute(
+        select(Ward.name, Ward.geometry).where(
             Ward.min_lon <= lon1, Ward.max_lon >= lon0, Ward.min_lat <= lat1, Ward.max_lat >= lat0
         )
     ).all()
-    wards = [(w.name, to_bng(w.geometry)) for w in near_wards]
+    wards = list(
+        zip([w.name for w in near_wards], all_to_bng([w.geometry for w in near_wards]), strict=True)
+    )
+    every_receptor = session.execute(select(Receptor.name, Receptor.kind, Receptor.geometry)).all()
     receptors = [
-        (r.name, RECEPTOR_KINDS.get(r.kind, r.kind), to_bng(r.geometry))
-        for r in session.scalars(select(Receptor))
+        (r.name, RECEPTOR_KINDS.get(r.kind, r.kind), shape)
+        for r, shape in zip(
+            every_receptor, all_to_bng([r.geometry for r in every_receptor]), strict=True
+        )
+        if shape.intersects(extent)
     ]
-    receptors = [r for r in receptors if r[2].intersects(extent)]
+    # Keyed on exactly what is drawn: an edit elsewhere leaves this image as it was.
+    key = (
+        "site-png",
+        _digest(hazard, geometry, zone_shapes, wards, receptors),
+        width_in,
+        precise_pipelines,
+    )
+    return _cached(
+        key, lambda: _site_png(hazard, geometry, zone_shapes, wards, receptors, bounds, width_in)
+    )
+
+
+def _digest(hazard: Hazard, geometry: BaseGeometry, *parts: Sequence[tuple[Any, ...]]) -> str:
+    hasher = hashlib.sha256(repr((hazard.kind, hazard.name)).encode())
+    hasher.update(shapely.to_wkb(geometry))
+    for part in parts:
+        for row in part:
+            *labels, shape = row
+            hasher.update(repr(labels).encode())
+            hasher.update(shapely.to_wkb(shape))
+    return hasher.hexdigest()
+
+
+def _site_png(
+    hazard: Hazard,
+    geometry: BaseGeometry,
+    zone_shapes: list[tuple[str, BaseGeometry]],
+    wards: list[tuple[str, BaseGeometry]],
+    receptors: list[tuple[str, str, BaseGeometry]],
+    bounds: tuple[float, float, float, float],
+    width_in: float,
+) -> bytes:
     span_x, span_y = bounds[2] - bounds[0], bounds[3] - bounds[1]
     figure, axes = _canvas(width_in, width_in * min(max(span_y / max(span_x, 1.0), 0.6), 1.3))
     view = shapely.box(*bounds).buffer(max(bounds[2] - bounds[0], bounds[3] - bounds[1]) * 0.1)

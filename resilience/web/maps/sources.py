@@ -9,16 +9,15 @@ from typing import Any
 
 import geopandas as gpd
 import shapely
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from resilience.spatial.corridors import pipeline_corridor
 from resilience.spatial.crs import WGS84
-from resilience.storage.models import AuditEvent, Hazard, Receptor, Ward, Zone, ZoneExposure
+from resilience.storage.map_version import map_data_version
+from resilience.storage.models import Hazard, Receptor, Ward, Zone
 from webmap.map_data import MapData
 
-# The tables a map draws; an audited change to any of them makes every cached map stale.
-MAP_TABLES = ("hazards", "zones", "wards", "receptors")
 WARD_COLUMNS = ("code", "name", "lad_name", "population")
 ZONE_COLUMNS = ("hazard_ref", "hazard_name", "hazard_kind", "kind", "area_m2")
 ESTABLISHMENT_COLUMNS = ("ref", "name", "tier", "operator", "status")
@@ -33,21 +32,8 @@ def _frame(rows: list[Any], columns: tuple[str, ...]) -> gpd.GeoDataFrame:
 
 
 def data_version(session: Session) -> str:
-    """Return a token that changes whenever anything a map draws is added, changed or deleted.
-
-    Every change to hazards, zones, wards and receptors leaves an audit event in the same
-    transaction (the audit table is append-only), so the newest such event identifies the
-    data; the row counts guard against a database restored or emptied behind the app's back.
-    """
-    newest = (
-        select(func.max(AuditEvent.id)).where(AuditEvent.entity.in_(MAP_TABLES)).scalar_subquery()
-    )
-    counts = [
-        select(func.count()).select_from(model).scalar_subquery()
-        for model in (Hazard, Zone, Ward, Receptor, ZoneExposure)
-    ]
-    row = session.execute(select(newest, *counts)).one()
-    return "-".join(str(value or 0) for value in row)
+    """Return the version of everything maps draw (see storage.map_version)."""
+    return map_data_version(session)
 
 
 def load_wards(session: Session, bounds: tuple[float, float, float, float] | None = None) -> Any:
@@ -64,7 +50,9 @@ def load_wards(session: Session, bounds: tuple[float, float, float, float] | Non
     return _frame(list(session.execute(query.order_by(Ward.code))), WARD_COLUMNS)
 
 
-def _zones(session: Session, hazard_id: int | None = None) -> gpd.GeoDataFrame:
+def _zones(
+    session: Session, hazard_id: int | None = None, hazard_kind: str | None = None
+) -> gpd.GeoDataFrame:
     query = (
         select(
             Hazard.ref.label("hazard_ref"),
@@ -79,6 +67,8 @@ def _zones(session: Session, hazard_id: int | None = None) -> gpd.GeoDataFrame:
     )
     if hazard_id is not None:
         query = query.where(Zone.hazard_id == hazard_id)
+    if hazard_kind is not None:
+        query = query.where(Hazard.kind == hazard_kind)
     return _frame(list(session.execute(query)), ZONE_COLUMNS)
 
 
@@ -140,8 +130,8 @@ def load_hazard(
     zones = _zones(session, hazard.id)
     pipelines = _hazards(session, "pipeline", PIPELINE_COLUMNS)
     if not precise_pipelines:
-        every_zone = _zones(session)
-        _, pipelines = generalise_pipelines(every_zone, pipelines)
+        # Corridors are made from the pipelines' own zones: no need to decode any other.
+        _, pipelines = generalise_pipelines(_zones(session, hazard_kind="pipeline"), pipelines)
         zones = zones[zones["hazard_kind"] != "pipeline"].reset_index(drop=True)
     shapes = list(zones.geometry) or [hazard.geometry]
     if not precise_pipelines and hazard.kind == "pipeline":

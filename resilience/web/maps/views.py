@@ -7,6 +7,7 @@ served from webmap/static at /maps/static/.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from resilience.date_text import when
@@ -27,6 +29,7 @@ from resilience.web import clock
 from resilience.web.db import db_session
 from resilience.web.downloads import download, file_name
 from resilience.web.headers import MAP_CSP
+from resilience.web.maps.cache import shared_map_cache
 from resilience.web.maps.sources import data_version, load_hazard, load_overview
 from resilience.web.render_limits import (
     RenderUnavailable,
@@ -62,19 +65,27 @@ FORMATS = ("html", "png")
 
 @dataclass(frozen=True)
 class RenderedMap:
-    """A map rendered once for a data version, with what its page lists beside it."""
+    """A map rendered once for the data it shows, with what its page lists beside it."""
 
     parts: MapParts
     sites: list[dict[str, Any]] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
 
+    def encode(self) -> bytes:
+        """Return the map as JSON bytes, for the shared cache."""
+        parts = {"head": self.parts.head, "body": self.parts.body, "script": self.parts.script}
+        return json.dumps({"parts": parts, "sites": self.sites, "counts": self.counts}).encode()
+
+    @classmethod
+    def decode(cls, data: bytes) -> RenderedMap:
+        """Return the map that ``encode`` gave as `data`."""
+        value = json.loads(data)
+        parts = MapParts(**{name: Markup(text) for name, text in value["parts"].items()})
+        return cls(parts=parts, sites=value["sites"], counts=value["counts"])
+
 
 def _cache() -> MapCache:
-    cache = current_app.extensions.get("map_cache")
-    if cache is None:
-        cache = current_app.extensions["map_cache"] = MapCache()
-    assert isinstance(cache, MapCache)
-    return cache
+    return shared_map_cache(current_app)
 
 
 def _high_contrast() -> bool:
@@ -157,15 +168,22 @@ def _look() -> tuple[Any, ...]:
     return (*_variant(), current_app.config.get("TILE_URL", ""), precise_pipelines())
 
 
+def _overview_key(session: Session) -> tuple[Any, ...]:
+    # The overview shows everything, so any change to what maps draw is a change to it.
+    return ("overview", *_look(), data_version(session))
+
+
 def _overview(session: Session, standalone: bool) -> RenderedMap:
-    key = ("overview", standalone, *_look(), data_version(session))
     # A build (not a cache hit) holds a heavy-render slot: see render_limits.
-    return _cache().get_or_build(
-        key,
+    data = _cache().get_or_build(
+        (*_overview_key(session), standalone),
         lambda: limited(
-            lambda: _render(load_overview(session, precise_pipelines()), overview_map, standalone)
+            lambda: _render(
+                load_overview(session, precise_pipelines()), overview_map, standalone
+            ).encode()
         ),
     )
+    return RenderedMap.decode(data)
 
 
 def _hazard(session: Session, layer: str, ref: str) -> Hazard:
@@ -175,18 +193,39 @@ def _hazard(session: Session, layer: str, ref: str) -> Hazard:
     return hazard
 
 
+def _hazard_key(session: Session, hazard: Hazard) -> tuple[Any, ...]:
+    """Return the cache key of a hazard's map: the digest of exactly what it draws.
+
+    An edit anywhere changes the data version; the digest, worked out once per version (and
+    shared by the workers), tells whether it changed this map: an edit to one site leaves the
+    maps of sites far from it as they were.
+    """
+    key, _ = _hazard_key_and_data(session, hazard)
+    return key
+
+
+def _hazard_key_and_data(
+    session: Session, hazard: Hazard
+) -> tuple[tuple[Any, ...], MapData | None]:
+    loaded: list[MapData] = []
+
+    def digest() -> bytes:
+        loaded.append(load_hazard(session, hazard, precise_pipelines=precise_pipelines()))
+        return loaded[0].digest().encode()
+
+    version = ("hazard-digest", hazard.id, precise_pipelines(), data_version(session))
+    content = _cache().get_or_build(version, digest).decode()
+    return ("hazard", hazard.id, *_look(), content), (loaded[0] if loaded else None)
+
+
 def _hazard_map(session: Session, hazard: Hazard, standalone: bool) -> RenderedMap:
-    key = ("hazard", hazard.id, standalone, *_look(), data_version(session))
-    return _cache().get_or_build(
-        key,
-        lambda: limited(
-            lambda: _render(
-                load_hazard(session, hazard, precise_pipelines=precise_pipelines()),
-                hazard_map,
-                standalone,
-            )
-        ),
-    )
+    key, loaded = _hazard_key_and_data(session, hazard)
+
+    def build() -> bytes:
+        data = loaded or load_hazard(session, hazard, precise_pipelines=precise_pipelines())
+        return _render(data, hazard_map, standalone).encode()
+
+    return RenderedMap.decode(_cache().get_or_build((*key, standalone), lambda: limited(build)))
 
 
 def _with_tile_origin(page: str) -> Response:
@@ -244,14 +283,16 @@ def overview_file(fmt: str) -> Response:
     fmt = _format(fmt)
     session = db_session()
     rendered = _overview(session, standalone=True)
-    key = ("overview", *_look(), data_version(session))
+    key = _overview_key(session)
     return _download(
         rendered,
         "Overview map",
         "overview-map",
         fmt,
         key,
-        lambda: run_render(overview_map_file, _database_url(), precise_pipelines()),
+        lambda: run_render(
+            overview_map_file, _database_url(), precise_pipelines(), _cache().folder
+        ),
     )
 
 
@@ -261,14 +302,16 @@ def hazard_file(fmt: str, layer: str, ref: str) -> Response:
     session = db_session()
     record = _hazard(session, layer, ref)
     rendered = _hazard_map(session, record, standalone=True)
-    key = ("hazard", record.id, *_look(), data_version(session))
+    key = _hazard_key(session, record)
     return _download(
         rendered,
         f"Map of {record.name}",
         f"map-{record.ref}",
         fmt,
         key,
-        lambda: run_render(site_map_file, _database_url(), record.id, precise_pipelines()),
+        lambda: run_render(
+            site_map_file, _database_url(), record.id, precise_pipelines(), _cache().folder
+        ),
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from sqlalchemy import select
 from wtforms import DateField
@@ -16,6 +18,7 @@ from resilience.web import clock
 from resilience.web.db import db_session
 from resilience.web.downloads import download, file_name
 from resilience.web.forms import Form
+from resilience.web.maps.cache import shared_map_cache
 from resilience.web.plans.blueprint import reader
 from resilience.web.render_limits import RenderUnavailable, run_render, unavailable_page
 
@@ -80,7 +83,9 @@ def annual_pdf() -> Response:
     _form, period = _period_form()
     if period is None:
         abort(400, "Choose a period: a first and a last day, the last on or after the first.")
-    content = run_render(annual_report_file, _database_url(), period, clock.now(), "pdf", reader())
+    content = run_render(
+        annual_report_file, _database_url(), period, clock.now(), "pdf", reader(), _maps()
+    )
     return download(content, "application/pdf", _report_name(period, "pdf"))
 
 
@@ -89,7 +94,9 @@ def annual_docx() -> Response:
     _form, period = _period_form()
     if period is None:
         abort(400, "Choose a period: a first and a last day, the last on or after the first.")
-    content = run_render(annual_report_file, _database_url(), period, clock.now(), "docx", reader())
+    content = run_render(
+        annual_report_file, _database_url(), period, clock.now(), "docx", reader(), _maps()
+    )
     return download(content, DOCX_TYPE, _report_name(period, "docx"))
 
 
@@ -101,7 +108,7 @@ def site_pack(ref: str) -> Response:
     if hazard_id is None:
         abort(404, f"There is no site or pipeline with the identifier {ref!r}.")
     today = clock.today()
-    content = run_render(site_pack_file, _database_url(), hazard_id, today)
+    content = run_render(site_pack_file, _database_url(), hazard_id, today, _maps())
     return download(content, "application/pdf", file_name("briefing", ref, today, ext="pdf"))
 
 
@@ -112,9 +119,14 @@ def session_pack(session_id: int) -> Response:
     if record is None:
         abort(404, f"There is no training session number {session_id}.")
     today = clock.today()
-    content = run_render(session_pack_file, _database_url(), record.id, today)
+    content = run_render(session_pack_file, _database_url(), record.id, today, _maps())
     name = file_name("briefing-pack-session", str(record.id), today, ext="pdf")
     return download(content, "application/pdf", name)
+
+
+def _maps() -> Path:
+    """Return the shared map cache's folder, where documents' map images are kept."""
+    return shared_map_cache(current_app).folder
 
 
 def _database_url() -> str:
