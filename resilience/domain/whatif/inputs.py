@@ -203,7 +203,7 @@ def parse_inputs(values: Mapping[str, str]) -> WhatIfInputs:
         elif speed is not None and "wind_speed" not in errors:
             stability = pasquill_class(speed, sky)
     elif stability_text in STABILITY_CLASSES:
-        stability = stability_text  # type: ignore[assignment]
+        stability = stability_text
     else:
         errors["stability"] = "The stability class must be one of A, B, C, D, E or F"
     terrain = (values.get("terrain") or "rural").strip()

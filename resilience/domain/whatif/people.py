@@ -21,7 +21,7 @@ from shapely.geometry import Point
 
 from resilience.domain.register.layers import RECEPTOR_KINDS
 from resilience.domain.whatif.threat_zones import SECTOR, Footprints
-from resilience.spatial.crs import BNG
+from resilience.spatial.crs import BNG, WGS84
 from resilience.spatial.exposure import OUTSIDE, exposure_of
 
 ZONE_LABELS: Final = {
@@ -54,6 +54,8 @@ WARN_LIST_COLUMNS: Final = (
     "out_of_hours",
     "usual_people",
     "capacity",
+    "lon",
+    "lat",
 )
 
 
@@ -148,10 +150,17 @@ def who_is_in(
                 if _plain(receptors_bng["usual_people"].iloc[i]) is not None
             ),
         }
+    points = (
+        receptors_bng.geometry.representative_point().to_crs(WGS84)
+        if len(receptors_bng)
+        else gpd.GeoSeries([], crs=WGS84)
+    )
     warn_list = [
         {
             "zone": key,
             "distance_m": round(float(distances[i]), 1),
+            "lon": round(float(points.iloc[i].x), 6),
+            "lat": round(float(points.iloc[i].y), 6),
             **{
                 ("receptor_id" if c == "ref" else c): _plain(receptors_bng[c].iloc[i])
                 for c in RECEPTOR_COLUMNS

@@ -35,7 +35,7 @@ _DECIMALS: Final = 6
 def _geojson(shape_bng: BaseGeometry) -> dict[str, Any] | None:
     if shape_bng.is_empty:
         return None
-    shape = footprint_wgs84(shape_bng)  # type: ignore[arg-type]
+    shape = footprint_wgs84(shape_bng)
     return dict(mapping(shapely.set_precision(shape, 10**-_DECIMALS)))
 
 
@@ -72,7 +72,7 @@ def result_of(
     frame = footprints.sector_bng
     if frame.is_empty:
         frame = shapely.Point(footprints.source_bng).buffer(1.0)
-    bounds = footprint_wgs84(frame.envelope.buffer(1.0)).bounds  # type: ignore[arg-type]
+    bounds = footprint_wgs84(frame.envelope.buffer(1.0)).bounds
     wards, populations = wards_near(session, bounds)
     receptors = receptors_near(session, bounds)
     people = who_is_in(footprints, wards, receptors, populations)
