@@ -192,6 +192,7 @@ def whatif_map(data: WhatIfMapData, assets: MapAssets, *, label: str = "") -> fo
         else 300.0
     )
     arrow = wind_arrow(data.release, data.wind_from_deg, max(min(reach_m, 1500.0), 150.0))
+    # map.js reads a "ref" column of every source (for labels), so each one has it.
     sources: dict[str, dict[str, Any]] = {}
     if len(data.wards):
         sources["wards"] = encode_layer(
@@ -203,7 +204,10 @@ def whatif_map(data: WhatIfMapData, assets: MapAssets, *, label: str = "") -> fo
         sources["sector"] = encode_layer(
             display_geometry(data.sector, detail),
             detail.decimals,
-            {"name": [f"Wind-direction sector (±{data.sector_half_angle_deg:g}°)"]},
+            {
+                "ref": ["sector"],
+                "name": [f"Wind-direction sector (±{data.sector_half_angle_deg:g}°)"],
+            },
         )
     for i, (key, level, threshold) in enumerate(
         zip(data.zones["key"], data.zones["level"], data.zones["threshold"], strict=True)
@@ -211,17 +215,17 @@ def whatif_map(data: WhatIfMapData, assets: MapAssets, *, label: str = "") -> fo
         sources[f"zone_{key}"] = encode_layer(
             display_geometry(data.zones.iloc[[i]], detail),
             detail.decimals,
-            {"name": [f"{ZONE_NAMES[key]}: {level}"], "threshold": [threshold]},
+            {"ref": [key], "name": [f"{ZONE_NAMES[key]}: {level}"], "threshold": [threshold]},
         )
     sources["wind"] = encode_layer(
         gpd.GeoSeries([arrow], crs=WGS84),
         detail.decimals,
-        {"name": [f"Wind from {data.wind_from_deg:g}°"]},
+        {"ref": ["wind"], "name": [f"Wind from {data.wind_from_deg:g}°"]},
     )
     sources["release"] = encode_layer(
         gpd.GeoSeries([Point(data.release)], crs=WGS84),
         detail.decimals,
-        {"name": ["Release point"]},
+        {"ref": ["release"], "name": ["Release point"]},
     )
     if len(data.receptors):
         sources["receptors"] = encode_layer(
