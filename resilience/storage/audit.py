@@ -33,10 +33,21 @@ AUDITED_TABLES = frozenset(
         "policy_settings",
         "training_sessions",
         "attendance",
+        "whatif_scenarios",
     }
 )
+# A scenario's results (large, and never changed after saving) are not copied into the trail.
 NEVER_RECORDED = frozenset(
-    {"password_hash", "calendar_token", "updated_at", "min_lon", "max_lon", "min_lat", "max_lat"}
+    {
+        "results",
+        "password_hash",
+        "calendar_token",
+        "updated_at",
+        "min_lon",
+        "max_lon",
+        "min_lat",
+        "max_lat",
+    }
 )
 
 

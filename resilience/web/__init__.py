@@ -19,6 +19,7 @@ from resilience.web.register import transfer
 from resilience.web.register import views as register_views
 from resilience.web.reports import views as report_views
 from resilience.web.training import views as training_views
+from resilience.web.whatif import views as whatif_views
 
 
 def register_web(app: Flask) -> None:
@@ -39,6 +40,7 @@ def register_web(app: Flask) -> None:
     app.register_blueprint(training_views.bp)
     app.register_blueprint(member_views.bp)
     app.register_blueprint(report_views.bp)
+    app.register_blueprint(whatif_views.bp)
     errors.register(app)
     template_helpers.register(app)
     headers.register(app)

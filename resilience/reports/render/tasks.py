@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -21,6 +21,7 @@ from resilience.reports.packs import annual_report_file_document, session_pack_p
 from resilience.reports.render.map_images import images_cached_in, overview_png, site_png
 from resilience.reports.render.pdf import render_pdf
 from resilience.reports.render.word import render_docx
+from resilience.reports.whatif.warn_list import warn_list_pdf
 from resilience.storage.database import make_engine, make_sessionmaker
 from resilience.storage.models import Hazard, TrainingSession
 
@@ -93,3 +94,9 @@ def overview_map_file(
     """Return the static (matplotlib) overview map PNG, pipelines as the reader may see them."""
     with _reading(database_url, cache_folder) as session:
         return overview_png(session, precise_pipelines=precise_pipelines)
+
+
+def warn_list_pdf_file(database_url: str, result: dict[str, Any], title: str) -> bytes:
+    """Return the one-page warn-and-inform PDF of a what-if result (its map's wards read here)."""
+    with _reading(database_url) as session:
+        return warn_list_pdf(session, result, title)

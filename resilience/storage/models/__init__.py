@@ -31,6 +31,7 @@ from resilience.storage.models.reminders import (
     scheduler_jobs,
 )
 from resilience.storage.models.training import Attendance, Invitation, TrainingSession
+from resilience.storage.models.whatif import WhatIfScenario
 
 __all__ = [
     "NAMING",
@@ -56,6 +57,7 @@ __all__ = [
     "TrainingSession",
     "User",
     "Ward",
+    "WhatIfScenario",
     "Zone",
     "ZoneExposure",
     "exercise_plans",

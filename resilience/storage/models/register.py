@@ -158,6 +158,11 @@ class Receptor(Base):
     kind: Mapped[str] = mapped_column(String(20))
     address: Mapped[str] = mapped_column(String(300), default="")
     capacity: Mapped[int | None] = mapped_column(Integer)
+    # Whom to ring when a what-if reaches the place (the warn-and-inform list).
+    telephone: Mapped[str] = mapped_column(String(40), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    out_of_hours: Mapped[str] = mapped_column(String(300), default="")
+    usual_people: Mapped[int | None] = mapped_column(Integer)
     geometry: Mapped[BaseGeometry] = mapped_column(Geometry())
     location_note: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str] = mapped_column(Text, default="")

@@ -48,6 +48,12 @@ ENDPOINT_PERMISSIONS: dict[str, str] = {
     "admin.audit": "view_audit",
     "admin.reminders": "manage_users",
     "admin.audit_csv_download": "view_audit",
+    # What if it leaks? Officers, planners and administrators: a footprint from a pipeline shows
+    # its route, and the warn-and-inform list holds contact details. Saving changes nothing else.
+    **{
+        f"whatif.{name}": "view_sensitive"
+        for name in ("run", "download", "save", "scenarios", "scenario", "scenario_download")
+    },
     # Plans themselves (and their versions and marking): officers. Reviews, exercises and
     # lessons: officers and planners. Who may download a plan's documents depends on its
     # marking, checked in the view.

@@ -1,0 +1,1 @@
+"""The what-if warn-and-inform PDF and its static map."""
