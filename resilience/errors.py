@@ -39,3 +39,50 @@ class InputError(Exception):
             parts.append(f"field '{self.field}'")
         parts.append(self.problem)
         return ": ".join(parts)
+
+
+# How many problems of one file are listed before "and N more".
+MAX_LISTED_PROBLEMS = 50
+
+
+class InputErrors(InputError):
+    """Every problem found in one input (a file), the first ``MAX_LISTED_PROBLEMS`` listed.
+
+    ``str()`` stays one line (for the command line); ``lines`` gives one line per problem, for a
+    page's error summary, ending with "and N more problems" when some were left off.
+    """
+
+    def __init__(self, errors: list[InputError], *, file: str | None = None) -> None:
+        if not errors:
+            raise ValueError("InputErrors needs at least one error")
+        first = errors[0]
+        super().__init__(
+            first.problem, file=file or first.file, location=first.location, field=first.field
+        )
+        self.errors = [e.located(file=file) for e in errors]
+
+    @property
+    def lines(self) -> list[str]:
+        """Return one line per listed problem, and a last line saying how many were left off."""
+        listed = [_without_file(e) for e in self.errors[:MAX_LISTED_PROBLEMS]]
+        more = len(self.errors) - len(listed)
+        if more:
+            listed.append(f"and {more:,} more problem{'s' if more != 1 else ''}")
+        return listed
+
+    def __str__(self) -> str:
+        if len(self.errors) == 1:
+            return str(self.errors[0])
+        count = len(self.errors)
+        head = f"{self.file}: " if self.file else ""
+        return f"{head}{count:,} problems: " + "; ".join(self.lines)
+
+
+def _without_file(error: InputError) -> str:
+    return str(InputError(error.problem, location=error.location, field=error.field))
+
+
+def raise_collected(errors: list[InputError], *, file: str | None = None) -> None:
+    """Raise the errors found as one InputErrors, if there are any."""
+    if errors:
+        raise InputErrors(errors, file=file)

@@ -18,7 +18,7 @@ from resilience.domain.register.imports import ImportSummary
 from resilience.domain.register.layers import ESTABLISHMENTS, PIPELINES, RECEPTORS, WARDS
 from resilience.domain.register.transfer import import_file
 from resilience.errors import InputError
-from resilience.storage.models import Exercise, Lesson, Plan, PlanReview
+from resilience.storage.models import Exercise, Hazard, Lesson, Plan, PlanReview
 
 DEMO_ROOT = Path(__file__).resolve().parents[2]
 DEMO_FILES = (
@@ -48,6 +48,12 @@ def load_demo(session: Session, root: Path = DEMO_ROOT) -> list[str]:
         summary: ImportSummary = import_file(session, layer, root / relative, name=relative)
         lines.append(str(summary))
     lines.append(load_plans(session, root / "plans" / "plans.yaml"))
+    # The demonstration sites and plans stand for a register kept for years: mark them as held
+    # from before the register's records began, so past periods' reports include them.
+    for record in [*session.scalars(select(Hazard)), *session.scalars(select(Plan))]:
+        if record.created_at is not None:
+            record.created_at = None
+    session.flush()
     return lines
 
 

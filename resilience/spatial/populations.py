@@ -28,6 +28,11 @@ def parse_population_csv(data: bytes, *, file: str) -> dict[str, float]:
     a missing column, a blank ward code, a population that is not a finite number of 0 or
     more, a ward code given twice, or a file with no rows.
     """
+    return {code: value for code, (value, _row) in population_csv_rows(data, file=file).items()}
+
+
+def population_csv_rows(data: bytes, *, file: str) -> dict[str, tuple[float, int]]:
+    """Return (population, row number) by ward code from CSV bytes, as ``parse_population_csv``."""
     text = csv_text(data, file=file)
     try:
         return _populations(csv.reader(io.StringIO(text, newline=""), strict=True))
@@ -35,7 +40,7 @@ def parse_population_csv(data: bytes, *, file: str) -> dict[str, float]:
         raise error.located(file=file) from None
 
 
-def _populations(reader: Iterable[list[str]]) -> dict[str, float]:
+def _populations(reader: Iterable[list[str]]) -> dict[str, tuple[float, int]]:
     rows = iter(reader)
     row_number = 0
     try:
@@ -51,7 +56,7 @@ def _populations(reader: Iterable[list[str]]) -> dict[str, float]:
             if header.count(column) > 1:
                 raise InputError("column appears more than once", location="row 1", field=column)
             positions[column] = header.index(column)
-        populations: dict[str, float] = {}
+        populations: dict[str, tuple[float, int]] = {}
         first_row_of: dict[str, int] = {}
         for row_number, fields in enumerate(rows, start=2):
             if not fields or not any(f.strip() for f in fields):
@@ -66,7 +71,10 @@ def _populations(reader: Iterable[list[str]]) -> dict[str, float]:
                     location=where,
                     field="ward_code",
                 )
-            populations[code] = _population(_field(fields, positions["population"]), where)
+            populations[code] = (
+                _population(_field(fields, positions["population"]), where),
+                row_number,
+            )
             first_row_of[code] = row_number
     except csv.Error as error:
         raise InputError(f"not valid CSV: {error}", location=f"row {row_number + 1}") from None

@@ -9,6 +9,7 @@ from shapely.geometry.base import BaseGeometry
 
 from resilience.date_text import when
 from resilience.domain.register.layers import Layer
+from resilience.domain.register.service_area import degrees
 
 FORMAT_LABELS = {"geojson": "GeoJSON", "gpkg": "GeoPackage", "csv": "CSV"}
 
@@ -38,9 +39,9 @@ def display_value(name: str, record: Any, layer: Layer) -> Any:
 def geometry_summary(geometry: BaseGeometry) -> str:
     """Return a one-line description of a geometry: a point's position, or a shape's extent."""
     if geometry.geom_type == "Point":
-        return f"{geometry.y:.5f}° N, {geometry.x:.5f}° E (WGS84)"
+        return f"{degrees(geometry.y, geometry.x)} (WGS84)"
     centre = geometry.centroid
-    return f"{geometry.geom_type} around {centre.y:.4f}° N, {centre.x:.4f}° E (WGS84)"
+    return f"{geometry.geom_type} around {degrees(centre.y, centre.x, places=4)} (WGS84)"
 
 
 def hectares(area_m2: float | None) -> str:

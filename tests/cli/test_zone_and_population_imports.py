@@ -107,7 +107,8 @@ def test_zone_for_an_unknown_site_is_refused(
 ) -> None:
     _demo(session)
     path = write_geojson(
-        tmp_path / "zones.geojson", [({"site_id": "NOPE", "kind": "outer"}, box(0, 51, 0.1, 51.1))]
+        tmp_path / "zones.geojson",
+        [({"site_id": "NOPE", "kind": "outer"}, box(-2.75, 53.32, -2.74, 53.33))],
     )
     result = runner.invoke(main, ["import", "zones", str(path)])
     assert result.exit_code == 2

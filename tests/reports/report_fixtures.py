@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy.orm import Session
 
@@ -22,6 +22,8 @@ from tests.factories import make_establishment, make_pipeline
 from tests.training.builders import attend, make_session, make_user
 
 PERIOD = ReportPeriod(date(2025, 6, 1), date(2026, 5, 31))
+# When the fixture's sites and plans entered the register: long before the period.
+ENTERED = datetime(2019, 1, 1, tzinfo=UTC)
 
 
 @dataclass
@@ -46,6 +48,8 @@ def build_register(session: Session) -> Register:
         "est-lower": make_establishment("EST-LOW", name="Solvent store", tier="lower"),
         "pipe": make_pipeline("PIPE-ETH", name="Ethylene pipeline"),
     }
+    for hazard in r.hazards.values():
+        hazard.created_at = ENTERED
     session.add_all(r.hazards.values())
     r.plans = {
         # Reviewed in the period; last exercised 10 Jan 2022, so overdue at the end of it.
@@ -88,6 +92,8 @@ def build_register(session: Session) -> Register:
             hazard_refs=["EST-LOW"],
         ),
     }
+    for plan in r.plans.values():
+        plan.created_at = ENTERED
     session.add_all(r.plans.values())
     session.flush()
     r.reviews = {

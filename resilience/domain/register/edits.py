@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from resilience.domain.register.layers import Layer
+from resilience.domain.register.service_area import check_in_area, great_britain, service_area
 from resilience.domain.register.zoning import refresh_exposure_for_wards, refresh_zones
 from resilience.errors import InputError
 from resilience.storage.models import Base, Hazard, Ward
@@ -22,8 +23,12 @@ def find_record(session: Session, layer: Layer, ref: str) -> Any | None:
 def save_record(
     session: Session, layer: Layer, values: dict[str, Any], existing: Base | None = None
 ) -> Any:
-    """Return the created or updated record; raises InputError when the identifier is taken."""
+    """Return the created or updated record; raises InputError when the identifier is taken or
+    the position is outside the area the register covers (field 'geometry')."""
     ref = values[layer.id_attr]
+    if "geometry" in values:
+        area = great_britain() if layer.name == "wards" else service_area(session)
+        check_in_area(values["geometry"], area, field="geometry")
     table = Hazard if issubclass(layer.model, Hazard) else layer.model
     column = getattr(table, layer.id_attr)
     other = session.scalars(select(table).where(column == ref)).one_or_none()

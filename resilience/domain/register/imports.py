@@ -11,9 +11,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from resilience.domain.register.layers import FILE_ALIASES, Layer
+from resilience.domain.register.service_area import ServiceArea, outside_problem
 from resilience.domain.text_rules import identifier_problem
 from resilience.domain.values import coerce_value
-from resilience.errors import InputError
+from resilience.errors import InputError, raise_collected
 from resilience.storage.models import Hazard
 
 # Identifiers per IN (...) list: under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters.
@@ -34,9 +35,27 @@ class ImportSummary:
 
     def __str__(self) -> str:
         return (
-            f"{self.file}: {len(self.created)} {self.layer} added, {len(self.updated)} updated, "
-            f"{len(self.unchanged)} unchanged"
+            f"{self.file}: {counted(len(self.created), self.layer)} added, "
+            f"{len(self.updated):,} updated, {len(self.unchanged):,} unchanged"
         )
+
+
+# The singular of each layer's name in a summary ("1 establishment added").
+SINGULARS = {
+    "establishments": "establishment",
+    "pipelines": "pipeline",
+    "wards": "ward",
+    "receptors": "sensitive place",
+    "zones": "zone",
+    "ward populations": "ward population",
+}
+PLURALS = {"receptors": "sensitive places"}
+
+
+def counted(count: int, layer: str) -> str:
+    """Return e.g. '1 establishment', '3 establishments', '2 sensitive places'."""
+    word = SINGULARS.get(layer, layer) if count == 1 else PLURALS.get(layer, layer)
+    return f"{count:,} {word}"
 
 
 def _location(file_name: str, index: int) -> str:
@@ -44,8 +63,14 @@ def _location(file_name: str, index: int) -> str:
     return f"row {index + 2}" if file_name.lower().endswith(".csv") else f"feature {index + 1}"
 
 
-def parse_records(layer: Layer, frame: gpd.GeoDataFrame, file_name: str) -> list[dict[str, Any]]:
-    """Return one dict of stored values per feature; raises InputError at the first bad one."""
+def parse_records(
+    layer: Layer, frame: gpd.GeoDataFrame, file_name: str, area: ServiceArea | None = None
+) -> list[dict[str, Any]]:
+    """Return one dict of stored values per feature.
+
+    Raises InputErrors listing every bad feature (its row or feature, and field), including
+    positions outside ``area`` when one is given.
+    """
     aliases = FILE_ALIASES.get(layer.name, {})
     columns = {aliases.get(str(c), str(c)): c for c in frame.columns if c != "geometry"}
     if layer.id_field not in columns:
@@ -58,49 +83,60 @@ def parse_records(layer: Layer, frame: gpd.GeoDataFrame, file_name: str) -> list
         raise InputError(f"no '{missing[0]}' column, which is required", file=file_name)
 
     records: list[dict[str, Any]] = []
+    problems: list[InputError] = []
     seen: dict[str, int] = {}
     id_values = frame[columns[layer.id_field]].tolist()
     geometries = frame.geometry.tolist()
     cells = {spec.name: frame[columns[spec.name]].tolist() for spec in present}
+    position_field = "lat/lon" if file_name.lower().endswith(".csv") else "geometry"
     for index, (ident, geometry) in enumerate(zip(id_values, geometries, strict=True)):
         where = _location(file_name, index)
+        row_problems: list[InputError] = []
         ref = "" if ident is None else str(ident).strip()
         if ref.endswith(".0") and isinstance(ident, float):
             ref = ref[:-2]  # a numeric identifier read as a float
         if not ref or ref.lower() == "nan":
-            raise InputError("is empty", file=file_name, location=where, field=layer.id_field)
-        problem = identifier_problem(ref)
-        if problem is not None:
-            raise InputError(problem, file=file_name, location=where, field=layer.id_field)
-        if ref in seen:
-            raise InputError(
-                f"{ref!r} appears twice (also at {_location(file_name, seen[ref])})",
-                file=file_name,
-                location=where,
-                field=layer.id_field,
+            row_problems.append(InputError("is empty", field=layer.id_field))
+        elif (problem := identifier_problem(ref)) is not None:
+            row_problems.append(InputError(problem, field=layer.id_field))
+        elif ref in seen:
+            row_problems.append(
+                InputError(
+                    f"{ref!r} appears twice (also at {_location(file_name, seen[ref])})",
+                    field=layer.id_field,
+                )
             )
-        seen[ref] = index
+        else:
+            seen[ref] = index
         if geometry is None or geometry.is_empty:
-            raise InputError("has no geometry", file=file_name, location=where)
-        if geometry.geom_type not in layer.geometry_types:
+            row_problems.append(InputError("has no geometry"))
+        elif geometry.geom_type not in layer.geometry_types:
             allowed = " or ".join(layer.geometry_types)
-            raise InputError(
-                f"geometry is a {geometry.geom_type}; {layer.title.lower()} need a {allowed}",
-                file=file_name,
-                location=where,
+            row_problems.append(
+                InputError(
+                    f"geometry is a {geometry.geom_type}; {layer.title.lower()} need a {allowed}"
+                )
             )
+        elif area is not None and (outside := outside_problem(geometry, area)) is not None:
+            row_problems.append(InputError(outside, field=position_field))
         record: dict[str, Any] = {layer.id_attr: ref, "geometry": geometry}
         for spec in present:
             try:
                 record[spec.name] = coerce_value(spec, cells[spec.name][index])
             except InputError as error:
-                raise error.located(file=file_name, location=where) from None
-        try:
-            _check_distances(record)
-        except InputError as error:
-            raise error.located(file=file_name, location=where) from None
+                row_problems.append(error)
+        if not any(p.field in DISTANCE_FIELDS for p in row_problems):
+            try:
+                _check_distances(record)
+            except InputError as error:
+                row_problems.append(error)
+        problems += [p.located(file=file_name, location=where) for p in row_problems]
         records.append(record)
+    raise_collected(problems, file=file_name)
     return records
+
+
+DISTANCE_FIELDS = frozenset({"inner_m", "middle_m", "outer_m", "piz_m"})
 
 
 def _check_distances(record: dict[str, Any]) -> None:

@@ -10,6 +10,7 @@ from resilience.domain.register.edits import after_change
 from resilience.domain.register.exports import layer_frame
 from resilience.domain.register.imports import ImportSummary, parse_records, upsert_records
 from resilience.domain.register.layers import LAYERS, Layer
+from resilience.domain.register.service_area import great_britain, service_area
 from resilience.domain.register.zone_imports import (
     import_populations,
     import_zones,
@@ -61,7 +62,8 @@ def import_file(
     """
     file_name = name or path.name
     frame = read_vector_file(path, name=file_name)
-    records = parse_records(layer, frame, file_name)
+    area = great_britain() if layer.name == "wards" else service_area(session)
+    records = parse_records(layer, frame, file_name, area)
     summary = upsert_records(session, layer, records, file_name)
     if summary.changed_rows:
         after_change(session, summary.changed_rows)

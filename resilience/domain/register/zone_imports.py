@@ -10,10 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from resilience.domain.register.imports import ImportSummary
+from resilience.domain.register.service_area import outside_problem, service_area
 from resilience.domain.register.zoning import refresh_exposure
-from resilience.errors import InputError
+from resilience.errors import InputError, raise_collected
 from resilience.spatial.crs import BNG
-from resilience.spatial.populations import parse_population_csv
+from resilience.spatial.populations import population_csv_rows
 from resilience.spatial.vector_files import read_vector_file
 from resilience.storage.models import Hazard, Ward, Zone
 
@@ -36,34 +37,38 @@ def import_zones(session: Session, path: Path, *, name: str | None = None) -> Im
     summary = ImportSummary(layer="zones", file=file_name)
     seen: set[tuple[str, str]] = set()
     changed: list[Zone] = []
+    errors: list[InputError] = []
+    area = service_area(session)
     for index, row in enumerate(frame.itertuples(index=False)):
         where = f"{located} {index + 2 if located == 'row' else index + 1}"
         ref = str(row.site_id).strip()
         kind = str(row.kind).strip().lower()
+        problems = []
         if ref not in hazards:
-            raise InputError(
-                f"no establishment or pipeline has the identifier {ref!r}",
-                file=file_name,
-                location=where,
-                field="site_id",
+            problems.append(
+                InputError(
+                    f"no establishment or pipeline has the identifier {ref!r}", field="site_id"
+                )
             )
         if not ZONE_KIND.match(kind):
-            raise InputError(
-                f"{kind!r} is not a zone kind (a short lower-case word)",
-                file=file_name,
-                location=where,
-                field="kind",
+            problems.append(
+                InputError(f"{kind!r} is not a zone kind (a short lower-case word)", field="kind")
             )
-        if (ref, kind) in seen:
-            raise InputError(f"{ref}:{kind} appears twice", file=file_name, location=where)
+        elif (ref, kind) in seen:
+            problems.append(InputError(f"{ref}:{kind} appears twice"))
         seen.add((ref, kind))
         geometry = row.geometry
-        if geometry.geom_type not in ZONE_GEOMETRIES:
-            raise InputError(
-                f"a zone must be a polygon, not a {geometry.geom_type}",
-                file=file_name,
-                location=where,
-            )
+        if geometry is None or geometry.is_empty:
+            problems.append(InputError("has no geometry"))
+        elif geometry.geom_type not in ZONE_GEOMETRIES:
+            problems.append(InputError(f"a zone must be a polygon, not a {geometry.geom_type}"))
+        elif (outside := outside_problem(geometry, area)) is not None:
+            problems.append(InputError(outside, field="geometry"))
+        if problems:
+            errors += [p.located(file=file_name, location=where) for p in problems]
+            continue
+        if errors:
+            continue  # nothing is stored once a row is wrong; the rest are only checked
         hazard = hazards[ref]
         zone = next((z for z in hazard.zones if z.kind == kind), None)
         source = str(getattr(row, "source", "") or "")
@@ -82,6 +87,7 @@ def import_zones(session: Session, path: Path, *, name: str | None = None) -> Im
             )
             summary.updated.append(f"{ref}:{kind}")
         changed.append(zone)
+    raise_collected(errors, file=file_name)
     session.flush()
     refresh_exposure(session, changed)
     return summary
@@ -90,18 +96,23 @@ def import_zones(session: Session, path: Path, *, name: str | None = None) -> Im
 def import_populations(session: Session, path: Path, *, name: str | None = None) -> ImportSummary:
     """Set ward populations from a `ward_code,population` CSV; every code must be a loaded ward."""
     file_name = name or path.name
-    populations = parse_population_csv(path.read_bytes(), file=file_name)
+    rows = population_csv_rows(path.read_bytes(), file=file_name)
     wards = {w.code: w for w in session.scalars(select(Ward))}
-    unknown = sorted(set(populations) - set(wards))
-    if unknown:
-        raise InputError(
-            f"{len(unknown)} ward codes are not loaded wards, e.g. {unknown[0]!r}: "
-            "load the wards first",
-            file=file_name,
-            field="ward_code",
-        )
+    raise_collected(
+        [
+            InputError(
+                f"{code!r} is not the code of a loaded ward (load the wards first)",
+                file=file_name,
+                location=f"row {row}",
+                field="ward_code",
+            )
+            for code, (_population, row) in rows.items()
+            if code not in wards
+        ],
+        file=file_name,
+    )
     summary = ImportSummary(layer="ward populations", file=file_name)
-    for code, population in populations.items():
+    for code, (population, _row) in rows.items():
         ward = wards[code]
         value = round(population)
         if ward.population == value:

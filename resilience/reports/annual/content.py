@@ -30,6 +30,13 @@ from resilience.domain.marking import (
 from resilience.domain.plans.exercises import EXERCISE_TYPES
 from resilience.domain.plans.reviews import REVIEW_OUTCOMES
 from resilience.domain.training.refresher import load_training_policy
+from resilience.reports.annual.as_at import (
+    HazardAsAt,
+    LaterChanges,
+    hazards_at_end,
+    later_changes,
+    plans_at_end,
+)
 from resilience.reports.annual.model import (
     STATUS_LABELS,
     AnnualReport,
@@ -44,7 +51,7 @@ from resilience.reports.annual.model import (
     figure,
 )
 from resilience.reports.annual.training import training_section
-from resilience.storage.models import Exercise, Hazard, Lesson, Plan, PlanReview, PlanVersion, Ward
+from resilience.storage.models import Exercise, Lesson, Plan, PlanReview, PlanVersion, Ward
 
 # The report's duty groups, in the order the report gives them.
 DUTY_GROUPS: tuple[tuple[str, str, tuple[Regime, ...]], ...] = (
@@ -71,8 +78,8 @@ def plan_source(plan: Plan) -> Source:
     return Source("plans", plan.id, plan.ref)
 
 
-def _register_figures(hazards: Sequence[Hazard], plans: Sequence[Plan]) -> tuple[Figure, ...]:
-    def hazard_source(h: Hazard) -> Source:
+def _register_figures(hazards: Sequence[HazardAsAt], plans: Sequence[Plan]) -> tuple[Figure, ...]:
+    def hazard_source(h: HazardAsAt) -> Source:
         return Source("hazards", h.id, h.ref)
 
     establishments = [h for h in hazards if h.kind == "establishment"]
@@ -144,6 +151,8 @@ def _plan_activity(
     ).all()
     reviewed_days = set()
     for review in reviews:
+        if review.plan_id not in by_id:
+            continue  # a plan entered after the period ended
         plan = by_id[review.plan_id]
         reviewed_days.add((plan.id, review.reviewed_on))
         view = views[plan.id]
@@ -185,7 +194,7 @@ def _plan_activity(
     versions = session.scalars(select(PlanVersion)).all()
     for version in versions:
         day = local_date(version.uploaded_at)
-        if day in period:
+        if day in period and version.plan_id in by_id:
             plan = by_id[version.plan_id]
             view = views[plan.id]
             summary = "" if view.withheld else version.change_summary
@@ -232,7 +241,7 @@ def _plan_id(activity: PlanActivity, plans: Sequence[Plan]) -> int:
 def _exercises(
     exercises: Sequence[Exercise],
     plans: Sequence[Plan],
-    hazards: Sequence[Hazard],
+    hazards: Sequence[HazardAsAt],
     period: ReportPeriod,
     reader: Reader,
 ) -> tuple[tuple[ExerciseLine, ...], tuple[Figure, ...], tuple[Figure, ...], set[str]]:
@@ -349,9 +358,10 @@ def annual_report(
     session: Session, period: ReportPeriod, generated_at: datetime, reader: Reader = UNCLEARED
 ) -> AnnualReport:
     """Return the annual report for ``period`` as ``reader`` may see it, marked with the highest
-    marking of what it shows; duty and training status are as at the period's end."""
-    hazards = list(session.scalars(select(Hazard).order_by(Hazard.ref)))
-    plans = list(session.scalars(select(Plan).order_by(Plan.ref)))
+    marking of what it shows: the register as it stood at the period's end (see ``as_at``), with
+    duty and training status as on that day."""
+    hazards = hazards_at_end(session, period.end)
+    plans = plans_at_end(session, period.end)
     exercises = list(
         session.scalars(
             select(Exercise).options(selectinload(Exercise.plans), selectinload(Exercise.lessons))
@@ -409,8 +419,32 @@ def annual_report(
         training_figures=training_figures,
         overdue=overdue,
         overdue_figures=overdue_figures,
+        notes=later_notes(later_changes(session, period.start, period.end)),
         marking=highest_marking(revealed | {OFFICIAL}),
     )
+
+
+def later_notes(later: LaterChanges) -> tuple[str, ...]:
+    """Return what the report says about records of its period entered or corrected since."""
+    notes = []
+    if later.changed:
+        were = (
+            "record dated in this period was"
+            if later.changed == 1
+            else ("records dated in this period were")
+        )
+        notes.append(
+            f"{later.changed:,} {were} changed or removed after the period ended; "
+            "the figures count them as they are now."
+        )
+    if later.entered:
+        were = (
+            "record dated in this period was"
+            if later.entered == 1
+            else ("records dated in this period were")
+        )
+        notes.append(f"{later.entered:,} {were} entered in the register after the period ended.")
+    return tuple(notes)
 
 
 def authority_name(session: Session) -> str:

@@ -99,13 +99,18 @@ def _summary(report: AnnualReport, authority: str) -> list[Block]:
     ]
     return [
         Heading("Summary"),
+        Text(f"As at {long_date(report.as_at)}, the last day of the period.", "lead"),
         Text(lead, "lead"),
         figures_table((f(k) for k in key), caption="Key figures"),
         Text(
-            "Every number in this report is counted from the register on the day it was "
-            "made; the last section lists the records behind each one.",
+            f"Every number in this report is the register as it stood on "
+            f"{long_date(report.as_at)}: sites, pipelines and plans in it then, and reviews, "
+            "exercises, adoptions and training dated on or before that day. Making the report "
+            "again later gives the same figures unless a record dated in the period is entered "
+            "or corrected; the last section lists the records behind each figure.",
             "small",
         ),
+        *(Text(note, "lead") for note in report.notes),
     ]
 
 
@@ -276,7 +281,7 @@ def annual_report_document(report: AnnualReport, authority: str) -> Document:
     ]
     return Document(
         title="Emergency planning annual report",
-        subtitle=f"{authority}: {report.period.label}",
+        subtitle=f"{authority}: {report.period.label} (as at {long_date(report.as_at)})",
         marking=report.marking,
         cover_lines=(
             "For the scrutiny board",

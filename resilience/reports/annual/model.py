@@ -167,6 +167,11 @@ class AnnualReport:
     marking: str = "OFFICIAL"
 
     @property
+    def as_at(self) -> date:
+        """Return the day the report's register and duties stand as at: the period's last day."""
+        return self.period.end
+
+    @property
     def all_figures(self) -> list[Figure]:
         """Return every figure in the order the report gives them."""
         groups = [f for g in self.duty_groups for f in g.figures]

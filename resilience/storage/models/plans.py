@@ -47,6 +47,8 @@ class Plan(Base):
     last_exercised_on: Mapped[date | None] = mapped_column(Date)
     hazard_refs: Mapped[list[str]] = mapped_column(JSON, default=list)
     note: Mapped[str] = mapped_column(Text, default="")
+    # When it entered the register; None: before the register's records began (see reports).
+    created_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class PlanVersion(Base):

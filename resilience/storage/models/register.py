@@ -56,6 +56,8 @@ class Hazard(Base):
     location_note: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str] = mapped_column(Text, default="")
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # When it entered the register; None: before the register's records began (see reports).
+    created_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     zones: Mapped[list[Zone]] = relationship(
         back_populates="hazard", cascade="all, delete-orphan", order_by="Zone.kind"

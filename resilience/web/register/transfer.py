@@ -20,7 +20,7 @@ from resilience.domain.register.transfer import (
     export_any,
     import_any,
 )
-from resilience.errors import InputError
+from resilience.errors import InputError, InputErrors
 from resilience.web.db import db_session
 from resilience.web.downloads import download, file_name
 from resilience.web.forms import Form
@@ -47,7 +47,7 @@ class ImportForm(Form):
 @bp.route("/", methods=["GET", "POST"])
 def index() -> str | WerkzeugResponse | tuple[str, int]:
     form = ImportForm()
-    problem = None
+    problems: list[str] = []
     if form.validate_on_submit():
         kind = form.layer.data or ""
         upload = form.file.data
@@ -58,9 +58,12 @@ def index() -> str | WerkzeugResponse | tuple[str, int]:
             upload.save(path)
             try:
                 summary = import_any(session, kind, path, name=upload.filename or name)
+            except InputErrors as error:
+                session.rollback()
+                problems = problem_lines(error)
             except InputError as error:
                 session.rollback()
-                problem = str(error)
+                problems = [str(error)]
             else:
                 session.commit()
                 flash(str(summary), "success")
@@ -68,12 +71,34 @@ def index() -> str | WerkzeugResponse | tuple[str, int]:
                     kind if kind in LAYERS else "establishments" if kind == "zones" else "wards"
                 )
                 return redirect(url_for("layers.index", layer=target))
-    if problem:
-        form.file.errors = [*form.file.errors, problem]
+    if problems:
+        form.file.errors = [*form.file.errors, *problems]
     status = 400 if form.is_submitted() else 200
     return render_template(
-        "transfer/index.html", form=form, layers=LAYERS, formats=EXPORT_FORMATS
+        "transfer/index.html", form=form, downloads=download_rows(), formats=EXPORT_FORMATS
     ), status
+
+
+def problem_lines(error: InputErrors) -> list[str]:
+    """Return what the page says of a file with several problems: one line each, after a count."""
+    count = len(error.errors)
+    if count == 1:
+        return [str(error)]
+    return [f"Nothing was stored: {error.file} has {count:,} problems.", *error.lines]
+
+
+def download_rows() -> list[tuple[str, str, str]]:
+    """Return each downloadable layer: its name in URLs, what it is called, and its columns."""
+    rows = []
+    for name, title in EXPORT_KINDS.items():
+        layer = LAYERS.get(name)
+        if layer is None:
+            columns = "zone_id, site_id, kind, origin, area_m2, source and the zone's polygon"
+        else:
+            columns = ", ".join([layer.id_field, *(spec.name for spec in layer.fields)])
+            columns += " and the " + ("position" if "Point" in layer.geometry_types else "shape")
+        rows.append((name, title, columns))
+    return rows
 
 
 @bp.get("/export/<layer>.<fmt>")

@@ -81,7 +81,15 @@ def _edit(spec: Layer, record: Any | None) -> str | Response | tuple[str, int]:
             saved = save_record(session, spec, form.values(), existing=record)
         except InputError as error:
             session.rollback()
-            form.ref.errors = [*form.ref.errors, error.problem[0].upper() + error.problem[1:]]
+            field = form.ref
+            if error.field == "geometry":
+                typed = (form.geometry_text.data or "").strip()
+                field = (
+                    form.geometry_text
+                    if typed or not hasattr(form, "latitude")
+                    else (form.latitude)
+                )
+            field.errors = [*field.errors, error.problem[0].upper() + error.problem[1:]]
         else:
             session.commit()
             verb = "added" if record is None else "saved"
