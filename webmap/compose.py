@@ -78,6 +78,8 @@ class MapOptions:
     detail: DisplayDetail = field(default_factory=detail_for)
     canvas_above: int = 3000  # features; larger maps draw on a canvas rather than in SVG
     max_zoom: int = 18
+    # The what-if page's address: a click on the overview offers "What if it leaks here?".
+    whatif_url: str = ""
 
 
 def overview_map(data: MapData, options: MapOptions) -> folium.Map:
@@ -358,6 +360,8 @@ def _compose(
                 "scale": {"imperial": False, "maxWidth": 240 if options.high_contrast else 160},
                 "search": {"label": "Find a site or pipeline"},
                 "focus": focus_ref,
+                # Only on the overview, and only for readers who may run one (set by the view).
+                "whatif": options.whatif_url if focus_ref is None else "",
             }
         )
     )

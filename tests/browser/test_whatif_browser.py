@@ -58,3 +58,29 @@ def test_bad_input_shows_its_message_next_to_the_field(tab: Tab, live_app: LiveA
     tab.page.click("button[type=submit]")
     expect(tab.page.locator("#wind_speed-error")).to_contain_text("calm air")
     expect(tab.page.locator(".govuk-error-summary")).to_be_visible()
+
+
+def test_a_click_on_the_overview_opens_a_whatif_there(
+    tab: Tab, live_app: LiveApp, offsite: list[str]
+) -> None:
+    tab.open_map(live_app("/maps/"))
+    point = tab.page.evaluate(
+        """() => {
+            const state = Object.values(ResilienceMap.maps)[0];
+            const ward = state.layers.wards.layer.getLayers()[0];
+            const p = state.map.latLngToContainerPoint(ward.getCenter());
+            const r = state.map.getContainer().getBoundingClientRect();
+            return [r.left + p.x, r.top + p.y];
+        }"""
+    )
+    tab.page.mouse.click(point[0], point[1])
+    link = tab.page.locator(".leaflet-popup").get_by_role("link", name="What if it leaks here?")
+    expect(link).to_have_count(1)  # once, in the popup the feature opened, not a second one
+    href = link.get_attribute("href") or ""
+    found = re.fullmatch(r"/whatif/\?lat=(-?\d+\.\d{5})&lon=(-?\d+\.\d{5})", href)
+    assert found, href
+    link.click()
+    expect(tab.page.locator("#lat")).to_have_value(found.group(1))
+    expect(tab.page.locator("#lon")).to_have_value(found.group(2))
+    assert tab.errors == [], tab.errors
+    assert_stayed_home(tab, offsite)

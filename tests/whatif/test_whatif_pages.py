@@ -159,3 +159,19 @@ def test_a_saved_scenario_keeps_its_results(demo: Session, client: FlaskClient) 
     shown = client.get(response.headers["Location"])
     assert shown.status_code == 200
     assert scenario.results["computed_at"] in shown.text
+
+
+def test_the_overview_offers_a_whatif_only_to_those_who_may_run_one(
+    demo: Session, client_as: Callable[[str], FlaskClient]
+) -> None:
+    # The map's controls carry the what-if address (map.js then offers it on a click).
+    for role, offered in (("officer", True), ("planner", True), ("member", False)):
+        page = client_as(role).get("/maps/").text
+        assert ('"whatif":"/whatif/"' in page) is offered, role
+    officer_download = client_as("officer").get("/maps/overview.html").text
+    assert '"whatif":"/whatif/"' not in officer_download  # a file kept offline links nowhere
+
+
+def test_a_point_from_the_map_fills_the_form(demo: Session, client: FlaskClient) -> None:
+    page = client.get("/whatif/?lat=53.33000&lon=-2.70000").text
+    assert 'value="53.33000"' in page and 'value="-2.70000"' in page

@@ -292,6 +292,30 @@
     return new Control({ position: "bottomleft" }).addTo(map);
   }
 
+  function whatIfLink(url, latlng) {
+    var p = el("p", "govuk-body-s rm-whatif-link");
+    var a = el("a", "govuk-link", p, "What if it leaks here?");
+    a.href = url + "?lat=" + latlng.lat.toFixed(5) + "&lon=" + latlng.lng.toFixed(5);
+    return p;
+  }
+
+  /* A click on the overview offers a what-if at the point clicked: added to the popup a
+     feature opens there, or in a popup of its own where no feature is. */
+  function whatIfOnClick(map, url) {
+    var openedByFeature = false;
+    map.on("popupopen", function (event) {
+      var content = event.popup.getElement().querySelector(".leaflet-popup-content");
+      if (!content || content.querySelector(".rm-whatif-link")) return;
+      content.appendChild(whatIfLink(url, event.popup.getLatLng()));
+      openedByFeature = true;
+      window.setTimeout(function () { openedByFeature = false; }, 0);
+    });
+    map.on("click", function (event) {
+      if (openedByFeature) return;
+      L.popup().setLatLng(event.latlng).setContent(whatIfLink(url, event.latlng)).openOn(map);
+    });
+  }
+
   function markDrawn(map) {
     /* Two frames after the layers were added, Leaflet has drawn them (SVG or canvas). */
     var state = stateOf(map);
@@ -373,6 +397,7 @@
       if (options.scale) L.control.scale(options.scale).addTo(map);
       if (options.search && stateOf(map).index.length) searchControl(map, options.search);
       if (options.legend) legendControl(map, options.legend);
+      if (options.whatif) whatIfOnClick(map, options.whatif);
       markDrawn(map);
     },
 

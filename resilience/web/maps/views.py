@@ -123,6 +123,8 @@ def _options(*, standalone: bool) -> MapOptions:
         measure=_measure(),
         tile_url=current_app.config.get("TILE_URL", ""),
         tile_attribution=current_app.config.get("TILE_ATTRIBUTION", ""),
+        # Who may run a what-if is who may see routes (view_sensitive), already in the cache key.
+        whatif_url="" if standalone or not precise_pipelines() else url_for("whatif.run"),
     )
 
 
