@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from markupsafe import Markup
 from shapely.geometry.base import BaseGeometry
 
 from resilience.date_text import when
 from resilience.domain.register.layers import Layer
 from resilience.domain.register.service_area import degrees
+from resilience.reports.annual.content import split_organisations
 
 FORMAT_LABELS = {"geojson": "GeoJSON", "gpkg": "GeoPackage", "csv": "CSV"}
 
@@ -59,6 +61,15 @@ def people(count: float | None) -> str:
     return "" if count is None else f"{round(count):,}"
 
 
+def organisation_list(text: str) -> Markup | str:
+    """Return organisations entered one per line (or comma) as a list, each one escaped."""
+    names = split_organisations(text or "")
+    if len(names) <= 1:
+        return names[0] if names else ""
+    items = Markup("").join(Markup("<li>{}</li>").format(name) for name in names)
+    return Markup('<ul class="govuk-list">{}</ul>').format(items)
+
+
 def register(app: Flask) -> None:
     """Make the helpers available to every template."""
     app.jinja_env.add_extension("jinja2.ext.do")
@@ -69,6 +80,7 @@ def register(app: Flask) -> None:
         hectares=hectares,
         percent=percent,
         people=people,
+        organisation_list=organisation_list,
     )
     app.jinja_env.globals.update(
         display_value=display_value, geometry_summary=geometry_summary, fmt_labels=FORMAT_LABELS

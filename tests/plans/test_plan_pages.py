@@ -391,3 +391,20 @@ def test_pages_of_the_plans_section_mark_it_in_the_navigation(
         nav = page.one("nav", "govuk-service-navigation__wrapper")
         active = [a.text() for a in nav.find_all("a") if "aria-current" in a.attrs]
         assert active == [section], endpoint
+
+
+@pytest.mark.usefixtures("frozen")
+def test_organisations_entered_one_per_line_are_listed_one_per_line(
+    editor: FlaskClient, app: Flask, add_plan: Callable[..., Plan], session: Session
+) -> None:
+    add_plan("PLAN-E", regime="cca_local", adopted_on=date(2020, 1, 31))
+    organisations = "Cheshire Fire and Rescue Service\r\nCheshire Police\r\n<b>Halton</b> Council"
+    response = editor.post(
+        url(app, "plans.exercise_new"), data=exercise_form(organisations=organisations)
+    )
+    assert response.status_code == 302
+    page = editor.get(response.headers["Location"]).text
+    assert "<li>Cheshire Fire and Rescue Service</li>" in page
+    assert "<li>Cheshire Police</li>" in page
+    assert "<li>&lt;b&gt;Halton&lt;/b&gt; Council</li>" in page  # text, never markup
+    assert "Cheshire Fire and Rescue Service Cheshire Police" not in page
