@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -45,6 +46,28 @@ def _wait_until_listening(port: int, process: subprocess.Popen[bytes]) -> None:
     raise AssertionError("the server did not start listening within 60 s")
 
 
+@contextmanager
+def serving(
+    database_url: str, instance: Path, *options: str
+) -> Iterator[tuple[int, subprocess.Popen[bytes], dict[str, str]]]:
+    """Run `resilience serve` with `options` on a free port until the block ends."""
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "RESILIENCE_INSTANCE": str(instance)}
+    env.pop("RESILIENCE_CONNECTION_LIMIT", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "resilience.cli", "serve", "--port", str(port), *options],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        _wait_until_listening(port, process)
+        yield port, process, env
+    finally:
+        process.terminate()
+        process.communicate(timeout=60)
+
+
 @pytest.fixture
 def server(
     database_url: str, instance: Path, sessions: sessionmaker[Session], password_hash: str
@@ -52,22 +75,8 @@ def server(
     with sessions() as session:
         session.add(User(email="officer@test.invalid", role="officer", password_hash=password_hash))
         session.commit()
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "RESILIENCE_INSTANCE": str(instance)}
-    env.pop("RESILIENCE_CONNECTION_LIMIT", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "resilience.cli", "serve", "--port", str(port)]
-        + ["--channel-timeout", "2"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        _wait_until_listening(port, process)
+    with serving(database_url, instance, "--channel-timeout", "2") as (port, _, env):
         yield port, env
-    finally:
-        process.terminate()
-        process.communicate(timeout=30)
 
 
 def _sign_in(port: int) -> requests.Session:

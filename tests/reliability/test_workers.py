@@ -11,7 +11,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -24,7 +23,7 @@ from resilience.domain.demo import load_demo
 from resilience.domain.register.edits import find_record, save_record
 from resilience.domain.register.layers import ESTABLISHMENTS
 from resilience.storage.models import User
-from tests.reliability.test_idle_connections import _free_port, _sign_in, _wait_until_listening
+from tests.reliability.test_idle_connections import _sign_in, serving
 
 SITE = "HAL-COMAH-01"
 WORKERS = 2
@@ -61,21 +60,9 @@ def served(
         load_demo(session)
         session.add(User(email="officer@test.invalid", role="officer", password_hash=password_hash))
         session.commit()
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "RESILIENCE_INSTANCE": str(instance)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "resilience.cli", "serve", "--port", str(port)]
-        + ["--workers", str(WORKERS), "--threads", "2"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        _wait_until_listening(port, process)
+    options = ("--workers", str(WORKERS), "--threads", "2")
+    with serving(database_url, instance, *options) as (port, process, _):
         yield port, process
-    finally:
-        process.terminate()
-        process.communicate(timeout=60)
 
 
 def test_workers_share_one_map_cache_and_see_every_edit(

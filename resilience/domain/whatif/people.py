@@ -22,7 +22,7 @@ from shapely.geometry import Point
 from resilience.domain.register.layers import RECEPTOR_KINDS
 from resilience.domain.whatif.threat_zones import SECTOR, Footprints
 from resilience.spatial.crs import BNG, WGS84
-from resilience.spatial.exposure import OUTSIDE, exposure_of
+from resilience.spatial.exposure import EXPOSURE_COLUMNS, OUTSIDE, exposure_of
 
 ZONE_LABELS: Final = {
     "red": "Red zone",
@@ -42,18 +42,13 @@ RECEPTOR_COLUMNS: Final = (
     "usual_people",
     "capacity",
 )
+# The warn list: where each place is, then the place as RECEPTOR_COLUMNS has it (its ref named
+# receptor_id), then its position.
 WARN_LIST_COLUMNS: Final = (
     "zone",
     "distance_m",
     "receptor_id",
-    "name",
-    "kind",
-    "address",
-    "telephone",
-    "email",
-    "out_of_hours",
-    "usual_people",
-    "capacity",
+    *RECEPTOR_COLUMNS[1:],
     "lon",
     "lat",
 )
@@ -87,17 +82,7 @@ def who_is_in(
     table = (
         exposure_of(zones, wards_bng, populations, workers=1)
         if len(zones) and len(wards_bng)
-        else pd.DataFrame(
-            columns=[
-                "zone_id",
-                "ward_code",
-                "ward_name",
-                "overlap_m2",
-                "ward_share",
-                "zone_share",
-                "population",
-            ]
-        )
+        else pd.DataFrame(columns=list(EXPOSURE_COLUMNS))
     )
     source = Point(footprints.source_bng)
     geoms = np.asarray(receptors_bng.geometry.array, dtype=object)
