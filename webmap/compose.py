@@ -48,6 +48,7 @@ PANES = (
     ("rmBase", 250),
     ("rmWards", 410),
     ("rmZones", 420),
+    ("rmWardLines", 425),
     ("rmPipelines", 430),
     ("rmReceptors", 440),
     ("rmSites", 450),
@@ -253,6 +254,19 @@ def _compose(
                         ],
                     },
                 },
+            )
+        )
+    if any(f"zones_{kind}" in sources for kind in ZONE_KINDS):
+        m.add_child(
+            FeatureLayer(
+                "Ward boundaries over zones",
+                {
+                    "key": "ward_lines",
+                    "category": "ward_lines",
+                    "source": "wards",
+                    "style": {**style.ward_lines, "pane": "rmWardLines"},
+                },
+                control=False,
             )
         )
     statuses = dict(STATUSES)

@@ -156,9 +156,15 @@ class FeatureLayer(Layer):
     )
 
     def __init__(
-        self, name: str, spec: dict[str, Any], *, overlay: bool = True, show: bool = True
+        self,
+        name: str,
+        spec: dict[str, Any],
+        *,
+        overlay: bool = True,
+        show: bool = True,
+        control: bool = True,
     ) -> None:
-        super().__init__(name=name, overlay=overlay, control=True, show=show)
+        super().__init__(name=name, overlay=overlay, control=control, show=show)
         self._name = "FeatureLayer"
         self.spec = spec
         self.spec_json = to_script_json(spec)

@@ -109,6 +109,6 @@ def legend_html(
 
 def _section(title: str, items: list[str]) -> str:
     return (
-        f'<p class="rm-legend__title">{escape(title)}</p>'
-        f'<ul class="rm-legend__list">{"".join(items)}</ul>'
+        f'<div class="rm-legend__section"><p class="rm-legend__title">{escape(title)}</p>'
+        f'<ul class="rm-legend__list">{"".join(items)}</ul></div>'
     )

@@ -42,6 +42,7 @@ class MapStyle:
     receptor: dict[str, Any] = field(default_factory=dict)
     wards: dict[str, Any] = field(default_factory=dict)
     base: dict[str, Any] = field(default_factory=dict)
+    ward_lines: dict[str, Any] = field(default_factory=dict)
     choropleth: tuple[str, ...] = CHOROPLETH
     background: str = "#dfe3e6"
 
@@ -51,9 +52,12 @@ def map_style(high_contrast: bool = False) -> MapStyle:
     k = 2.0 if high_contrast else 1.0
     edge = "#0b0c0c"
     zones: dict[str, dict[str, Any]] = {
-        "inner": {"color": "#942514", "fillColor": "#d4351c", "fillOpacity": 0.7, "weight": k},
-        "middle": {"color": "#8f3a0b", "fillColor": "#f47738", "fillOpacity": 0.65, "weight": k},
-        "outer": {"color": "#7a6300", "fillColor": "#ffdd00", "fillOpacity": 0.6, "weight": k},
+        # Opaque: a see-through band over the ward shading (or over another band) would blend
+        # into olive and brown shades the key does not show. Ward boundaries are drawn again
+        # over the bands (`ward_lines`), so which wards a zone crosses stays visible.
+        "inner": {"color": "#942514", "fillColor": "#d4351c", "fillOpacity": 1.0, "weight": k},
+        "middle": {"color": "#8f3a0b", "fillColor": "#f47738", "fillOpacity": 1.0, "weight": k},
+        "outer": {"color": "#7a6300", "fillColor": "#ffdd00", "fillOpacity": 1.0, "weight": k},
         "piz": {
             "color": "#003078" if high_contrast else "#1d70b8",
             "fill": False,
@@ -63,7 +67,6 @@ def map_style(high_contrast: bool = False) -> MapStyle:
     }
     if high_contrast:
         for kind in ("inner", "middle", "outer"):
-            zones[kind]["fillOpacity"] = min(0.85, float(zones[kind]["fillOpacity"]) + 0.15)
             zones[kind]["color"] = edge
     sites = {
         "upper": {
@@ -109,6 +112,13 @@ def map_style(high_contrast: bool = False) -> MapStyle:
             "fillColor": "#f8f8f8",
             "fillOpacity": 1,
             "fillRule": "nonzero",
+            "interactive": False,
+        },
+        ward_lines={
+            "color": "#505a5f" if not high_contrast else edge,
+            "weight": 0.8 * k,
+            "opacity": 0.8,
+            "fill": False,
             "interactive": False,
         },
         background="#dfe3e6" if not high_contrast else "#b1b4b6",

@@ -63,16 +63,25 @@ def error_page(code: int, detail: str | None, title: str | None = None) -> str:
         )
 
 
+def own_description(error: HTTPException) -> str | None:
+    """Return what the app said about this error, or None for the framework's stock text
+    ("It is either read-protected or not readable by the server"), which the page replaces."""
+    stock = type(error).description
+    description = error.description
+    return None if not description or description == stock else description
+
+
 def register(app: Flask) -> None:
     """Render HTTP and database errors with the service layout."""
 
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Page:
         code = error.code or 500
+        detail = own_description(error)
         if code == 503:
             headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
-            return error_page(code, error.description or BUSY_MESSAGE), code, headers
-        return error_page(code, error.description), code
+            return error_page(code, detail or BUSY_MESSAGE), code, headers
+        return error_page(code, detail), code
 
     @app.errorhandler(SQLAlchemyError)
     def _database_error(error: SQLAlchemyError) -> Page:

@@ -7,7 +7,11 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
+from resilience.domain.duties.dashboard import DUTY_LABELS, dashboard_duties
+from resilience.domain.duties.policy import stored_policy
+from resilience.domain.duties.rules import Status
 from resilience.domain.register.layers import LAYERS
+from resilience.web.clock import today
 from resilience.web.db import db_session
 
 bp = Blueprint("home", __name__)
@@ -22,4 +26,8 @@ def index() -> str | Response:
         name: session.scalar(select(func.count()).select_from(layer.model)) or 0
         for name, layer in LAYERS.items()
     }
-    return render_template("home.html", layers=LAYERS, counts=counts)
+    rows = dashboard_duties(session, today(), stored_policy(session))
+    overdue = [row for row in rows if row.status is Status.OVERDUE]
+    return render_template(
+        "home.html", layers=LAYERS, counts=counts, overdue=overdue, duty_labels=DUTY_LABELS
+    )

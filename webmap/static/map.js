@@ -316,6 +316,60 @@
     });
   }
 
+  /* Keyboard: the search box, layer list and key come before the shapes in the tab order (the
+     controls are positioned absolutely, so moving them first in the page changes nothing on
+     screen), and Enter or Space on a focused shape opens its popup as a click would. */
+  function keyboardOrder(map) {
+    var container = map.getContainer();
+    var controls = container.querySelector(".leaflet-control-container");
+    if (controls && container.firstChild !== controls) container.insertBefore(controls, container.firstChild);
+    container.addEventListener("keydown", function (event) {
+      var target = event.target;
+      if (!(target instanceof SVGElement) || !target.classList.contains("leaflet-interactive")) return;
+      if (event.key !== "Enter" && event.key !== " ") return;
+      event.preventDefault();
+      var box = target.getBoundingClientRect(), area = container.getBoundingClientRect();
+      var x = Math.min(Math.max(box.left + box.width / 2, area.left + 1), area.right - 1);
+      var y = Math.min(Math.max(box.top + box.height / 2, area.top + 1), area.bottom - 1);
+      target.dispatchEvent(new MouseEvent("click", { bubbles: true, clientX: x, clientY: y }));
+    });
+  }
+
+  /* A phone: the layer list folds into its button and the key into its heading, so the map is
+     seen first; either opens with a tap. Printing still opens the key (resizeAll). */
+  var SMALL_MAP = 600;
+  function foldOnSmallScreens(map) {
+    var container = map.getContainer();
+    if (container.clientWidth >= SMALL_MAP) return;
+    Array.prototype.forEach.call(container.querySelectorAll("details.rm-legend"), function (d) {
+      d.open = false;
+    });
+    var layers = container.querySelector(".leaflet-control-layers");
+    var toggle = layers && layers.querySelector(".leaflet-control-layers-toggle");
+    if (!layers || !toggle) return;
+    L.DomUtil.removeClass(layers, "leaflet-control-layers-expanded");
+    toggle.setAttribute("aria-expanded", "false");
+    toggle.textContent = "Layers";
+    /* Leaflet's own handler opens the list on a click or Enter; a click on the map or Escape
+       folds it again. */
+    L.DomEvent.on(toggle, "click", function () {
+      toggle.setAttribute("aria-expanded", "true");
+      var first = layers.querySelector("input");
+      if (first) first.focus();
+    });
+    var fold = function () {
+      L.DomUtil.removeClass(layers, "leaflet-control-layers-expanded");
+      toggle.setAttribute("aria-expanded", "false");
+    };
+    map.on("click", fold);
+    L.DomEvent.on(layers, "keydown", function (event) {
+      if (event.key === "Escape") {
+        fold();
+        toggle.focus();
+      }
+    });
+  }
+
   function markDrawn(map) {
     /* Two frames after the layers were added, Leaflet has drawn them (SVG or canvas). */
     var state = stateOf(map);
@@ -331,21 +385,92 @@
     }
   }
 
-  function resizeAll(event) {
+  /* Frame the map's area in what the controls leave uncovered: the key and search box on the
+     left and the layer list on the right sit over the map, so the area is fitted between them
+     (when the map is wide enough for that to leave it a fair share). */
+  function columnWidth(container, side) {
+    var widest = 0;
+    Array.prototype.forEach.call(container.querySelectorAll(".leaflet-" + side + " .leaflet-control"), function (c) {
+      if (c.offsetParent !== null && !c.classList.contains("leaflet-control-attribution") &&
+          !c.classList.contains("leaflet-control-scale") && !c.classList.contains("leaflet-control-zoom")) {
+        widest = Math.max(widest, c.offsetWidth);
+      }
+    });
+    return widest;
+  }
+
+  function frame(map, bare) {
+    var state = stateOf(map), container = map.getContainer();
+    if (!state.bounds) return;
+    var left = bare ? 0 : columnWidth(container, "left");
+    var right = bare ? 0 : columnWidth(container, "right");
+    if (container.clientWidth - left - right < container.clientWidth * 0.45) left = right = 0;
+    /* A quarter-level zoom, so the area fills its frame rather than the next whole level. */
+    var snap = map.options.zoomSnap;
+    map.options.zoomSnap = 0.25;
+    map.fitBounds(state.bounds, {
+      paddingTopLeft: [left + 12, 12], paddingBottomRight: [right + 12, 12], animate: false
+    });
+    map.options.zoomSnap = snap;
+  }
+
+  /* Print: the key moves below the map (so it covers no ward), the map is fitted again to the
+     page's width, and everything goes back as it was afterwards. */
+  var PRINT_SIZE = ["180mm", "165mm"];
+
+  function beforePrint() {
     Object.keys(maps).forEach(function (id) {
-      var container = maps[id].map.getContainer();
-      if (event && event.type === "beforeprint") {
-        /* A printed map always shows its key. */
-        Array.prototype.forEach.call(container.querySelectorAll("details.rm-legend"), function (d) {
+      var state = maps[id], container = state.map.getContainer();
+      if (state.printing) return;
+      state.printing = { center: state.map.getCenter(), zoom: state.map.getZoom() };
+      var key = container.querySelector(".rm-legend-control");
+      if (key) {
+        state.printing.key = key;
+        state.printing.keyParent = key.parentNode;
+        state.printing.keyNext = key.nextSibling;
+        var holder = document.createElement("div");
+        holder.className = "rm-print-key";
+        container.parentNode.insertBefore(holder, container.nextSibling);
+        holder.appendChild(key);
+        state.printing.holder = holder;
+        Array.prototype.forEach.call(key.querySelectorAll("details.rm-legend"), function (d) {
           d.open = true;
         });
       }
-      maps[id].map.invalidateSize({ pan: false });
+      /* The page is laid out for paper only after this event, so the map is given its printed
+         size now (it fits the printable width of A4 portrait) and fitted to that. */
+      container.style.width = PRINT_SIZE[0];
+      container.style.height = PRINT_SIZE[1];
+      state.map.invalidateSize({ pan: false });
+      frame(state.map, true);
     });
   }
 
-  window.addEventListener("beforeprint", resizeAll);
-  window.addEventListener("afterprint", resizeAll);
+  function afterPrint() {
+    Object.keys(maps).forEach(function (id) {
+      var state = maps[id], saved = state.printing;
+      if (!saved) return;
+      state.printing = null;
+      var container = state.map.getContainer();
+      container.style.width = "";
+      container.style.height = "";
+      if (saved.key) {
+        saved.keyParent.insertBefore(saved.key, saved.keyNext);
+        saved.holder.parentNode.removeChild(saved.holder);
+      }
+      state.map.invalidateSize({ pan: false });
+      state.map.setView(saved.center, saved.zoom, { animate: false });
+    });
+  }
+
+  window.addEventListener("beforeprint", beforePrint);
+  window.addEventListener("afterprint", afterPrint);
+  if (window.matchMedia) {
+    var printing = window.matchMedia("print");
+    var onPrintChange = function (query) { (query.matches ? beforePrint : afterPrint)(); };
+    if (printing.addEventListener) printing.addEventListener("change", onPrintChange);
+    else if (printing.addListener) printing.addListener(onPrintChange);
+  }
 
   /* Buttons outside the map: <button data-rm-show="REF">Show on map</button>. */
   document.addEventListener("click", function (event) {
@@ -375,6 +500,7 @@
         map.createPane(pane[0]).style.zIndex = String(pane[1]);
       });
       /* Straight to the frame: an animated zoom here would still be running when drawn. */
+      maps[container.id].bounds = options.bounds || null;
       if (options.bounds) map.fitBounds(options.bounds, { padding: [12, 12], animate: false });
       /* Left: search, then the key down to the scale bar; right: layers, then zoom buttons. */
       if (options.zoomPosition && map.zoomControl) map.zoomControl.setPosition(options.zoomPosition);
@@ -398,6 +524,9 @@
       if (options.search && stateOf(map).index.length) searchControl(map, options.search);
       if (options.legend) legendControl(map, options.legend);
       if (options.whatif) whatIfOnClick(map, options.whatif);
+      keyboardOrder(map);
+      foldOnSmallScreens(map);
+      frame(map, false);
       markDrawn(map);
     },
 

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from resilience.csv_export import spreadsheet_csv
@@ -75,3 +75,102 @@ def audit_choices(session: Session) -> dict[str, list[str]]:
         "entity": sorted(set(session.scalars(select(AuditEvent.entity).distinct()))),
         "action": sorted(set(session.scalars(select(AuditEvent.action).distinct()))),
     }
+
+
+AUDIT_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    """One page of the matching events, newest first, and where it sits among them."""
+
+    events: list[AuditEvent]
+    number: int
+    total: int
+    size: int = AUDIT_PAGE_SIZE
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def first(self) -> int:
+        """Return the position of the page's first event (1-based; 0 when there are none)."""
+        return 0 if not self.events else (self.number - 1) * self.size + 1
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.events) - 1 if self.events else 0
+
+
+def audit_page(
+    session: Session, criteria: AuditFilter, number: int, size: int = AUDIT_PAGE_SIZE
+) -> AuditPage:
+    """Return page ``number`` (from 1; past the end gives the last page) of matching events."""
+    query = _query(criteria)
+    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    pages = max(1, -(-total // size))
+    number = min(max(1, number), pages)
+    events = list(session.scalars(query.offset((number - 1) * size).limit(size)))
+    return AuditPage(events, number, total, size)
+
+
+# The words an emergency planning team uses for what each event is about.
+ENTITY_LABELS = {
+    "hazards": "Establishment or pipeline",
+    "establishments": "Establishments (file import)",
+    "pipelines": "Pipelines (file import)",
+    "wards": "Ward",
+    "receptors": "Sensitive place",
+    "zones": "Zone",
+    "populations": "Ward populations (file import)",
+    "plans": "Plan",
+    "plan_versions": "Plan document version",
+    "plan_reviews": "Plan review",
+    "exercises": "Exercise",
+    "lessons": "Lesson",
+    "policy_settings": "Local policy setting",
+    "training_sessions": "Training session",
+    "attendance": "Training attendance",
+    "users": "Person's account",
+}
+FIELD_LABELS = {
+    "display_name": "name",
+    "failed_logins": "failed sign-ins (no longer used)",
+    "locked_until": "locked until",
+    "email": "e-mail address",
+    "ref": "identifier",
+    "hazard_refs": "sites and pipelines",
+    "plan_id": "plan",
+    "exercise_id": "exercise",
+    "session_id": "training session",
+    "user_id": "person",
+    "inner_m": "inner zone distance",
+    "middle_m": "middle zone distance",
+    "outer_m": "consultation distance",
+    "piz_m": "public information zone",
+    "area_m2": "area",
+    "lad_code": "council code",
+    "lad_name": "council",
+    "code": "ward code",
+    "geometry": "position or shape",
+    "diameter_mm": "diameter",
+    "pressure_bar": "pressure",
+    "created_at": "entered in the register",
+    "recorded_at": "recorded at",
+    "uploaded_at": "uploaded at",
+    "starts_at": "starts",
+    "ends_at": "ends",
+    "sha256": "file fingerprint",
+    "size_bytes": "file size",
+}
+
+
+def entity_label(entity: str) -> str:
+    """Return what an audit event's table is called in the team's words."""
+    return ENTITY_LABELS.get(entity, entity.replace("_", " ").capitalize())
+
+
+def field_label(name: str) -> str:
+    """Return a recorded field's name in plain words, e.g. 'display_name' -> 'name'."""
+    return FIELD_LABELS.get(name, name.replace("_on", "").replace("_", " "))

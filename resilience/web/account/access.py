@@ -176,8 +176,17 @@ def required_permission(endpoint: str, method: str) -> str | None:
     return "view" if method in ("GET", "HEAD", "OPTIONS") else "manage_users"
 
 
+def may(endpoint: str, method: str = "GET") -> bool:
+    """Return whether the signed-in person may reach ``endpoint`` (so pages offer only that)."""
+    needed = required_permission(endpoint, method)
+    if needed is None:
+        return True
+    return bool(current_user.is_authenticated and current_user.can(needed))
+
+
 def register(app: Flask) -> None:
     """Set up sign-in, session cookies and the access check on every request."""
+    app.jinja_env.globals["may"] = may
     manager = LoginManager(app)
     manager.login_view = "auth.login"
     manager.login_message = "Sign in to see this page."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
@@ -14,7 +15,9 @@ from resilience.domain.accounts.audit_trail import (
     AuditFilter,
     audit_choices,
     audit_csv,
-    audit_events,
+    audit_page,
+    entity_label,
+    field_label,
 )
 from resilience.domain.accounts.sign_in_sessions import end_sessions_of
 from resilience.domain.accounts.sign_in_throttle import locked_addresses, unlock
@@ -136,12 +139,22 @@ def _criteria() -> AuditFilter:
 def audit() -> str:
     criteria = _criteria()
     session = db_session()
+    try:
+        number = int(request.args.get("page", "1"))
+    except ValueError:
+        abort(400, f"'page' must be a whole number, not {request.args.get('page')!r}.")
+    page = audit_page(session, criteria, number)
+    filters = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
         "admin/audit.html",
-        events=audit_events(session, criteria),
+        page=page,
+        events=page.events,
         criteria=criteria,
         choices=audit_choices(session),
-        query=request.query_string.decode(),
+        query=urlencode(filters),
+        page_url=lambda n: url_for("admin.audit") + "?" + urlencode({**filters, "page": n}),
+        entity_label=entity_label,
+        field_label=field_label,
     )
 
 
