@@ -27,7 +27,9 @@ def add_reminder_notification(
         title=headline(reminder, today),
         body="\n".join(line for line in details(reminder, today) if line),
         link=(
-            TRAINING_PAGE
+            reminder.hazard_page
+            if reminder.is_gap
+            else TRAINING_PAGE
             if reminder.is_training
             else PLAN_PAGE.format(ref=quote(reminder.plan_ref, safe=""))
         ),

@@ -55,6 +55,8 @@ def _headline(reminder: DueReminder, today: date) -> str:
     if not isinstance(duty, DutyKind):
         return training_headline(reminder, today)
     noun = DUTY_NOUNS[duty]
+    if reminder.is_gap:
+        return f"{reminder.plan_title}: one must be prepared"
     if reminder.undated:
         return f"{noun} of {reminder.plan_title} is due: no date is recorded to count from"
     return f"{noun} of {reminder.plan_title} {when_due(reminder.due_on, today)}"
@@ -65,6 +67,16 @@ def details(reminder: DueReminder, today: date) -> list[str]:
     duty = reminder.duty
     if not isinstance(duty, DutyKind):
         return training_details(reminder, today)
+    if reminder.is_gap:
+        return [
+            f"Missing plan: {reminder.plan_title}",
+            "Duty: prepare the plan, a statutory duty",
+            "Due: now: the register holds no plan of the kind the law requires for it",
+            f"Basis: {reminder.basis}",
+            "",
+            "This duty is discharged by recording a plan that covers it in the register.",
+            f"You get this reminder because {ROLE_REASONS[reminder.recipient.role]}.",
+        ]
     if reminder.undated:
         due = (
             "now: the plan has no adoption date, and nothing to count a preparation "

@@ -25,10 +25,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
+from urllib.parse import quote
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from resilience.domain.duties.coverage import coverage
 from resilience.domain.duties.dashboard import PLAN_RECORD_COLUMNS, plan_dates, stored_plan_duties
 from resilience.domain.duties.reminder_dates import reminder_occasions
 from resilience.domain.duties.rules import (
@@ -82,6 +84,14 @@ class DueReminder:
     statutory: bool
     recipient: Recipient
     is_owner: bool
+    # A hazard that needs a plan and has none (coverage.py): its record page, and plan_ref is
+    # COVER-<hazard id>.
+    hazard_page: str = ""
+
+    @property
+    def is_gap(self) -> bool:
+        """Return whether this reminds staff that a hazard has no plan at all."""
+        return bool(self.hazard_page)
 
     @property
     def key(self) -> ReminderKey:
@@ -132,6 +142,7 @@ def due_reminders(
     """Return every reminder due on ``today`` (claimed or not): plan duties, then training."""
     staff, by_email = recipients(session)
     due = plan_duty_reminders(session, today, policy, staff, by_email)
+    due.extend(coverage_reminders(session, today, staff))
     due.extend(
         training_reminder(reminder, by_email)
         for reminder in training_reminders(session, today, policy)
@@ -155,6 +166,32 @@ def training_reminder(reminder: TrainingReminder, by_email: dict[str, Recipient]
         recipient=person,
         is_owner=False,
     )
+
+
+def coverage_reminders(
+    session: Session, today: date, staff: Iterable[Recipient]
+) -> list[DueReminder]:
+    """Return the weekly reminders that a hazard needs a plan and none covers it: every staff
+    member, each Monday's week once, until a plan covering it is recorded."""
+    monday = week_start(today)
+    people = list(staff)
+    return [
+        DueReminder(
+            plan_ref=gap.reminder_ref,
+            plan_title=gap.title,
+            duty=DutyKind.PREPARE,
+            due_on=monday,
+            lead=UNDATED_LEAD,
+            send_on=monday,
+            basis=gap.basis,
+            statutory=True,
+            recipient=person,
+            is_owner=False,
+            hazard_page=f"/{gap.layer}/{quote(gap.hazard_ref, safe='')}",
+        )
+        for gap in coverage(session).gaps
+        for person in people
+    ]
 
 
 def plan_duty_reminders(

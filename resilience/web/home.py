@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
-from resilience.domain.duties.dashboard import DUTY_LABELS, dashboard_duties
+from resilience.domain.duties.dashboard import DUTY_LABELS, register_duties
 from resilience.domain.duties.policy import stored_policy
 from resilience.domain.duties.rules import Status
 from resilience.domain.register.layers import LAYERS
@@ -26,8 +26,11 @@ def index() -> str | Response:
         name: session.scalar(select(func.count()).select_from(layer.model)) or 0
         for name, layer in LAYERS.items()
     }
-    rows = dashboard_duties(session, today(), stored_policy(session))
-    overdue = [row for row in rows if row.status is Status.OVERDUE]
+    rows = register_duties(session, today(), stored_policy(session))
+    # A hazard with no plan at all first, then what is overdue, most overdue first.
+    overdue = [row for row in rows if row.is_gap] + [
+        row for row in rows if row.status is Status.OVERDUE and not row.is_gap
+    ]
     return render_template(
         "home.html", layers=LAYERS, counts=counts, overdue=overdue, duty_labels=DUTY_LABELS
     )

@@ -110,7 +110,7 @@ def test_officer_home_lists_the_overdue_duties(client: FlaskClient, session: Ses
     overdue_count = duties.text.count("Overdue")
     heading = page.text_by_id.get("overdue", "")
     if overdue_count:
-        assert heading.startswith("Overdue duties (")
+        assert heading.startswith("Needs attention now (")
         assert any(link.startswith("/plans/") for link in page.links())
     else:
         assert "No duty is overdue" in page.text

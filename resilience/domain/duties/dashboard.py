@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from resilience.csv_export import spreadsheet_csv
 from resilience.date_text import long_date
+from resilience.domain.duties.coverage import coverage
 from resilience.domain.duties.rules import (
     Duty,
     DutyKind,
@@ -26,6 +27,7 @@ from resilience.domain.duties.rules import (
     Regime,
     Status,
     plan_duties,
+    status_on,
 )
 from resilience.domain.plans.exercises import all_exercises
 from resilience.domain.plans.records import STATUSES_WITHOUT_DUTIES
@@ -106,6 +108,15 @@ class DutyRow:
     days_left: int
     basis: str
     statutory: bool
+    # A duty to prepare a plan that does not exist yet (coverage.py) names its hazard instead
+    # of a plan: ``plan_ref`` is empty and these say which record page to go to.
+    hazard_ref: str = ""
+    hazard_layer: str = ""
+
+    @property
+    def is_gap(self) -> bool:
+        """Return whether this is a hazard that needs a plan and has none."""
+        return bool(self.hazard_ref) and not self.plan_ref
 
     @property
     def words(self) -> str:
@@ -181,6 +192,48 @@ def dashboard_duties(
     if owner:
         query = query.where(Plan.owner == owner)
     rows = [row for plan in session.scalars(query) for row in plan_duty_rows(plan, as_of, policy)]
+    return sorted(rows, key=urgency)
+
+
+def gap_rows(
+    session: Session, as_of: date, policy: DutyPolicy, *, regime: Regime | None = None
+) -> list[DutyRow]:
+    """Return a duty to prepare a plan for each hazard that needs one and has none: due today,
+    as a plan with no date to count from is, so that a missing plan is never silently missing."""
+    return [
+        DutyRow(
+            plan_ref="",
+            plan_title=gap.title,
+            regime=gap.regime,
+            owner="",
+            marking="OFFICIAL",
+            duty=DutyKind.PREPARE,
+            due_on=as_of,
+            status=status_on(as_of, as_of, policy.due_soon_days),
+            days_left=0,
+            basis=gap.basis,
+            statutory=True,
+            hazard_ref=gap.hazard_ref,
+            hazard_layer=gap.layer,
+        )
+        for gap in coverage(session).gaps
+        if regime is None or gap.regime is regime
+    ]
+
+
+def register_duties(
+    session: Session,
+    as_of: date,
+    policy: DutyPolicy,
+    *,
+    regime: Regime | None = None,
+    owner: str | None = None,
+) -> list[DutyRow]:
+    """Return every plan's duties and every missing plan's (unless filtered by an owner, which
+    a missing plan has none of), most urgent first: what the dashboard and home page list."""
+    rows = dashboard_duties(session, as_of, policy, regime=regime, owner=owner)
+    if not owner:
+        rows.extend(gap_rows(session, as_of, policy, regime=regime))
     return sorted(rows, key=urgency)
 
 

@@ -10,11 +10,12 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from resilience.domain.duties import dashboard
+from resilience.domain.duties.coverage import coverage
 from resilience.domain.duties.dashboard import (
     DutyRow,
-    dashboard_duties,
     plan_owners,
     planning_calendar,
+    register_duties,
 )
 from resilience.domain.duties.policy import (
     LEAD_DAYS_KEY,
@@ -55,7 +56,7 @@ def _duty_filters() -> tuple[DutyFilterForm, bool]:
 def _filtered_duties(form: DutyFilterForm) -> tuple[date, list[DutyRow]]:
     session = db_session()
     as_of = form.as_of.data or clock.today()
-    rows = dashboard_duties(
+    rows = register_duties(
         session,
         as_of,
         stored_policy(session),
@@ -80,6 +81,7 @@ def duties() -> tuple[str, int]:
         as_of=as_of,
         counts=counts,
         lessons=visible_lessons(open_lessons(db_session()), reader()),
+        coverage=coverage(db_session()),
         csv_href=url_for(".duties_csv", **filters),
         **labels(),
     )

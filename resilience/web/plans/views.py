@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from resilience.date_text import long_date
+from resilience.domain.duties.coverage import coverage
 from resilience.domain.duties.dashboard import plan_duty_rows
 from resilience.domain.duties.policy import stored_policy
 from resilience.domain.marking import (
@@ -62,6 +63,12 @@ def _plan_form(plan: Plan | None) -> PlanForm:
         statuses = dict(PLAN_STATUSES)
         if plan.status not in statuses:  # a status imported from a file is kept as it is
             form.status.choices = [*form.status.choices, SelectChoice(plan.status, plan.status)]
+    elif request.method == "GET":
+        # "Add the plan" from a hazard that has none: its regime and the hazard filled in.
+        if request.args.get("regime") in {choice.value for choice in form.regime.choices}:
+            form.regime.data = request.args["regime"]
+        known = {choice.value for choice in form.hazard_refs.choices}
+        form.hazard_refs.data = [ref for ref in request.args.getlist("hazard") if ref in known]
     return form
 
 
@@ -122,6 +129,9 @@ def plan_detail(ref: str) -> str:
         reviews=review_views(plan_reviews(session, plan), plan, who),
         exercises=[exercise_view(e, who) for e in exercises_of_plan(session, plan)],
         hazards=hazard_names(session),
+        coverage_warning=next(
+            (w for w in coverage(session).plan_warnings if w.plan_ref == plan.ref), None
+        ),
         security_marking=page_marking(view),
         today=today,
         **labels(),

@@ -9,6 +9,13 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from resilience.csv_export import spreadsheet_csv
+from resilience.domain.duties.coverage import (
+    PLAN_WORDS,
+    TIER_UNCONFIRMED,
+    covering_plans,
+    needs_plan,
+)
+from resilience.domain.marking import plan_view
 from resilience.domain.register.edits import delete_record, find_record, save_record
 from resilience.domain.register.layers import LAYERS, Layer
 from resilience.domain.register.listings import exposure_rows, exposure_table, ward_exposure_rows
@@ -17,6 +24,7 @@ from resilience.spatial.exposure import EXPOSURE_COLUMNS
 from resilience.spatial.exposure_table import exposure_cells
 from resilience.web.db import db_session
 from resilience.web.downloads import download, file_name
+from resilience.web.plans.blueprint import labels, reader
 from resilience.web.register.forms import form_class_for
 
 bp = Blueprint("layers", __name__)
@@ -55,9 +63,19 @@ def detail(layer: str, ref: str) -> str:
     context: dict[str, Any] = {}
     if spec.name in ("establishments", "pipelines"):
         context["exposure"] = exposure_rows(session, record)
+        context["plans"] = [plan_view(plan, reader()) for plan in covering_plans(session, record)]
+        context.update(labels())
+        context["needs_plan"] = needs_plan(record)
     if spec.name == "wards":
         context["ward_exposure"] = ward_exposure_rows(session, record)
-    return render_template("layers/detail.html", layer=spec, record=record, **context)
+    return render_template(
+        "layers/detail.html",
+        layer=spec,
+        record=record,
+        plan_words=PLAN_WORDS,
+        tier_unconfirmed=TIER_UNCONFIRMED,
+        **context,
+    )
 
 
 @bp.get(f"/{LAYER}/<path:ref>/exposure.csv")

@@ -1,0 +1,150 @@
+"""Coverage: every hazard the register holds that the law says needs a plan, and whether one does.
+
+COMAH 2015 reg. 13(1): the local authority prepares an external emergency plan for each
+upper-tier establishment in its area. Pipelines Safety Regulations 1996 reg. 25: it prepares an
+emergency plan for each major accident hazard pipeline. So an upper-tier establishment that no
+``comah_external`` plan covers, or a pipeline that no ``pipeline`` plan covers, is a duty to
+prepare one: due today, since the register does not hold the date the operator's information
+arrived (reg. 13(2) counts from it). An establishment whose tier is not recorded is flagged for
+the officer to confirm with HSE, not treated as either tier; a ``comah_external`` plan that
+covers no upper-tier establishment is flagged as covering the wrong thing.
+
+Closed hazards need no plan; withdrawn plans cover nothing. Read-only: nothing is written here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from resilience.domain.duties.rules import RULE_FOR, DutyKind, Regime
+from resilience.domain.plans.records import STATUSES_WITHOUT_DUTIES
+from resilience.storage.models import Hazard, Plan
+
+# The plan each kind of hazard needs, and the rule that requires it.
+NEEDED_REGIME: Mapping[str, Regime] = {
+    "establishment": Regime.COMAH_EXTERNAL,
+    "pipeline": Regime.PIPELINE,
+}
+PLAN_WORDS: Mapping[Regime, str] = {
+    Regime.COMAH_EXTERNAL: "external emergency plan",
+    Regime.PIPELINE: "pipeline emergency plan",
+}
+LAYER_OF_KIND: Mapping[str, str] = {"establishment": "establishments", "pipeline": "pipelines"}
+NEEDS_NO_PLAN = frozenset({"closed"})
+TIER_UNCONFIRMED = "Tier not confirmed: confirm with HSE whether it is upper or lower tier."
+
+
+@dataclass(frozen=True)
+class CoverageGap:
+    """A hazard that needs a plan of ``regime`` and that no such plan covers."""
+
+    hazard_id: int
+    hazard_ref: str
+    hazard_name: str
+    kind: str
+    regime: Regime
+
+    @property
+    def layer(self) -> str:
+        return LAYER_OF_KIND[self.kind]
+
+    @property
+    def title(self) -> str:
+        """Return e.g. 'No external emergency plan covers Acme Chlorine Ltd'."""
+        return f"No {PLAN_WORDS[self.regime]} covers {self.hazard_name}"
+
+    @property
+    def basis(self) -> str:
+        if self.regime is Regime.COMAH_EXTERNAL:
+            return RULE_FOR[(Regime.COMAH_EXTERNAL, DutyKind.PREPARE)].basis
+        return "statutory, Pipelines Safety Regulations 1996 reg. 25"
+
+    @property
+    def reminder_ref(self) -> str:
+        """Return the key its reminders are claimed under (a hazard's id never changes)."""
+        return f"COVER-{self.hazard_id}"
+
+
+@dataclass(frozen=True)
+class PlanCoverageWarning:
+    """A plan whose coverage is wrong for its regime."""
+
+    plan_ref: str
+    plan_title: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What the register's plans cover, and what they should."""
+
+    gaps: tuple[CoverageGap, ...]
+    unconfirmed_tiers: tuple[tuple[str, str], ...]  # (ref, name) of establishments
+    plan_warnings: tuple[PlanCoverageWarning, ...]
+
+
+def _covering(plans: Iterable[Plan]) -> dict[Regime, set[str]]:
+    covered: dict[Regime, set[str]] = {regime: set() for regime in Regime}
+    for plan in plans:
+        if plan.status not in STATUSES_WITHOUT_DUTIES:
+            covered[Regime(plan.regime)].update(plan.hazard_refs or ())
+    return covered
+
+
+def coverage(session: Session) -> Coverage:
+    """Return the hazards that need a plan and have none, unconfirmed tiers, and wrong plans."""
+    hazards = list(
+        session.execute(
+            select(Hazard.id, Hazard.ref, Hazard.name, Hazard.kind, Hazard.tier, Hazard.status)
+            .where(Hazard.status.not_in(NEEDS_NO_PLAN))
+            .order_by(Hazard.ref)
+        )
+    )
+    plans = list(session.scalars(select(Plan).order_by(Plan.ref)))
+    covered = _covering(plans)
+    gaps: list[CoverageGap] = []
+    unconfirmed: list[tuple[str, str]] = []
+    for hazard in hazards:
+        if hazard.kind == "establishment" and not hazard.tier:
+            unconfirmed.append((hazard.ref, hazard.name))
+        needs_plan = hazard.kind == "pipeline" or hazard.tier == "upper"
+        regime = NEEDED_REGIME[hazard.kind]
+        if needs_plan and hazard.ref not in covered[regime]:
+            gaps.append(CoverageGap(hazard.id, hazard.ref, hazard.name, hazard.kind, regime))
+    upper = {h.ref for h in hazards if h.kind == "establishment" and h.tier == "upper"}
+    unknown = {ref for ref, _ in unconfirmed}
+    warnings = []
+    for plan in plans:
+        if plan.regime != Regime.COMAH_EXTERNAL or plan.status in STATUSES_WITHOUT_DUTIES:
+            continue
+        refs = set(plan.hazard_refs or ())
+        if not refs:
+            message = "covers no establishment: record the upper-tier establishments it is for"
+        elif not refs & (upper | unknown):
+            message = (
+                "covers only lower-tier or closed establishments: an external emergency plan "
+                "is required for upper-tier establishments (COMAH 2015 reg. 13)"
+            )
+        else:
+            continue
+        warnings.append(PlanCoverageWarning(plan.ref, plan.title, message))
+    return Coverage(tuple(gaps), tuple(unconfirmed), tuple(warnings))
+
+
+def covering_plans(session: Session, hazard: Hazard) -> list[Plan]:
+    """Return the plans that cover ``hazard`` (withdrawn ones too, marked by their status)."""
+    plans = session.scalars(select(Plan).order_by(Plan.regime, Plan.ref))
+    return [plan for plan in plans if hazard.ref in (plan.hazard_refs or ())]
+
+
+def needs_plan(hazard: Hazard) -> Regime | None:
+    """Return the plan regime ``hazard`` needs by law, or None (lower tier, unknown, closed)."""
+    if hazard.status in NEEDS_NO_PLAN:
+        return None
+    if hazard.kind == "pipeline" or hazard.tier == "upper":
+        return NEEDED_REGIME[hazard.kind]
+    return None
