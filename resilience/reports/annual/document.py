@@ -290,4 +290,5 @@ def annual_report_document(report: AnnualReport, authority: str) -> Document:
         ),
         blocks=tuple(blocks),
         keywords=("emergency planning", "annual report", "COMAH", "pipelines", "CCA 2004"),
+        made_on=report.generated_at.date(),
     )

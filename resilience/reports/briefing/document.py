@@ -25,12 +25,14 @@ def _people(card_zone_people: float | None, complete: bool) -> str:
     return ("at least " if not complete else "about ") + round_people(card_zone_people)
 
 
-def card_blocks(card: BriefingCard, site_png: bytes | None) -> list[Block]:
-    """Return one site's briefing card: summary, zones, map, plans and duties."""
+def card_blocks(card: BriefingCard, site_png: bytes | None, made_on: date) -> list[Block]:
+    """Return one site's briefing card: summary, zones, map, and its plans' duties (the one
+    duty table of a pack: a second, later one would only repeat it)."""
     blocks: list[Block] = [
         Heading(card.name),
         Text(f"{card.kind_heading}, register reference {card.ref}", "small"),
         Bullets(tuple(card.summary)),
+        duty_table([card], caption=f"Its plans and their duties on {long_date(made_on)}"),
         Table(
             headers=("Zone", "Area (km²)", "Wards", "People (estimate)", "Sensitive places"),
             rows=tuple(
@@ -51,10 +53,7 @@ def card_blocks(card: BriefingCard, site_png: bytes | None) -> list[Block]:
         ),
     ]
     if site_png is not None:
-        blocks.append(
-            Image(site_png, f"{card.name}: zones, wards and sensitive places", width=0.85)
-        )
-    blocks.append(duty_table([card], caption="Its plans and their duties"))
+        blocks.append(Image(site_png, f"{card.name}: zones, wards and sensitive places", width=0.8))
     if card.location_note:
         blocks.append(Text(card.location_note, "small"))
     return blocks
@@ -96,10 +95,7 @@ def site_briefing_document(
         Heading("Overview"),
         Text(PACK_NOTE),
         Image(overview_png, f"Sites and pipelines in the register ({authority})", width=0.9),
-        *card_blocks(card, site_png),
-        Heading("Duty status"),
-        Text(f"Where the duties on its plans stood on {long_date(made_on)}."),
-        duty_table([card]),
+        *card_blocks(card, site_png, made_on),
     ]
     return Document(
         title=f"Briefing: {card.name}",
@@ -108,6 +104,7 @@ def site_briefing_document(
         cover_lines=(f"Made on {long_date(made_on)} from the emergency planning register.",),
         blocks=tuple(blocks),
         keywords=("briefing", card.ref),
+        made_on=made_on,
     )
 
 
@@ -140,12 +137,7 @@ def session_briefing_document(
         Image(overview_png, f"Sites and pipelines in the register ({authority})", width=0.9),
     ]
     for card in cards:
-        blocks += card_blocks(card, site_pngs.get(card.ref))
-    blocks += [
-        Heading("Duty status"),
-        Text(f"Where the duties on the plans for these sites stood on {long_date(made_on)}."),
-        duty_table(cards),
-    ]
+        blocks += card_blocks(card, site_pngs.get(card.ref), made_on)
     return Document(
         title=f"Briefing pack: {record.title}",
         subtitle=f"{authority}: training session on {when(record.starts_at)}",
@@ -156,4 +148,5 @@ def session_briefing_document(
         ),
         blocks=tuple(blocks),
         keywords=("briefing", "training"),
+        made_on=made_on,
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Literal
 
 SHOWN_CHARS = 4000
@@ -89,6 +90,9 @@ class PageBreak:
 Block = Heading | Text | Bullets | Table | Image | PageBreak
 
 
+MIN_SECTIONS_FOR_CONTENTS = 4
+
+
 @dataclass(frozen=True)
 class Document:
     """A whole document: what its cover says and its blocks in order."""
@@ -100,8 +104,12 @@ class Document:
     blocks: tuple[Block, ...]
     author: str = "Emergency Planning Team"
     keywords: tuple[str, ...] = field(default=())
+    made_on: date | None = None  # the file's creation date in its properties (None: today)
 
     @property
     def contents(self) -> list[Heading]:
-        """Return the headings, in order, that the contents page lists."""
-        return [b for b in self.blocks if isinstance(b, Heading)]
+        """Return the headings, in order, that the contents page lists: none for a short
+        document (fewer than four sections), where a contents page would hold three lines."""
+        headings = [b for b in self.blocks if isinstance(b, Heading)]
+        sections = sum(1 for heading in headings if heading.level == 1)
+        return headings if sections >= MIN_SECTIONS_FOR_CONTENTS else []

@@ -18,13 +18,15 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import shapely
+from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.collections import LineCollection, PatchCollection
+from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path
+from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -38,13 +40,16 @@ from resilience.storage.models import Hazard, Receptor, Ward, Zone
 from webmap.cache import MapCache
 
 ZONE_COLOURS = {"inner": "#d4351c", "middle": "#f47738", "outer": "#ffdd00", "piz": "#1d70b8"}
-WARD_EDGE = "#8a8d8f"
+ZONE_EDGES = {"inner": "#942514", "middle": "#8f3a0b", "outer": "#7a6300"}  # as on the web map
+WARD_EDGE = "#6f777b"
+HALO = [patheffects.withStroke(linewidth=2.2, foreground="white")]  # labels legible over fills
 ESTABLISHMENT_COLOUR = "#0b0c0c"
 PIPELINE_COLOUR = "#4c2c92"
 RECEPTOR_COLOUR = "#00703c"
 # Land-use planning bands are filled; other zones (the PIZ) overlap them and are outlined.
 FILLED_ZONES = frozenset({"inner", "middle", "outer"})
 DPI = 150
+SITE_MARGIN = 0.06  # of the zones' extent, around a site's map
 # The shared map cache's folder for this thread's images (None: draw every time).
 _cache_folder: ContextVar[pathlib.Path | None] = ContextVar("map_image_cache", default=None)
 
@@ -136,10 +141,64 @@ def _frame(axes: Axes, bounds: tuple[float, float, float, float], margin: float)
     axes.set_ylim(y0 - pad, y1 + pad)
 
 
-def _draw_wards(axes: Axes, wards: Sequence[BaseGeometry], width: float = 0.5) -> None:
+def _scale_bar(axes: Axes, span_m: float) -> None:
+    """Add a scale bar (British National Grid is in metres) of a round length, about a fifth of
+    the map's width, in its lower right corner."""
+    target = max(span_m, 1.0) / 5
+    length = max(
+        (n * 10**e for e in range(1, 7) for n in (1, 2, 5) if n * 10**e <= target), default=10
+    )
+    label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
+    bar = AnchoredSizeBar(
+        axes.transData,
+        length,
+        label,
+        "lower right",
+        pad=0.4,
+        borderpad=0.6,
+        sep=3,
+        frameon=True,
+        size_vertical=max(span_m, 1.0) / 250,
+        fontproperties={"size": 7},
+    )
+    bar.patch.set_alpha(0.9)
+    bar.set_zorder(8)
+    axes.add_artist(bar)
+
+
+def _draw_wards(
+    axes: Axes, wards: Sequence[BaseGeometry], width: float = 0.5, over_bands: bool = False
+) -> None:
+    """Draw ward boundaries: under everything, or (``over_bands``) over the opaque zone bands,
+    so that which wards a zone crosses stays visible, as on the web map."""
     if wards:
-        lines = LineCollection(boundary_lines(wards), linewidths=width, colors=WARD_EDGE, zorder=1)
+        lines = LineCollection(
+            boundary_lines(wards),
+            linewidths=width,
+            colors=WARD_EDGE,
+            alpha=0.8 if over_bands else 1.0,
+            zorder=4.5 if over_bands else 1,
+        )
         axes.add_collection(lines)
+
+
+def _draw_bands(axes: Axes, zones: Sequence[tuple[str, BaseGeometry]]) -> None:
+    """Draw zones in the order given: bands filled opaque (the colours of the key, never blended
+    with what lies under them), the public information zone as a dashed outline over them."""
+    for kind, shape in zones:
+        path = polygon_path(shape)
+        if path is None:
+            continue
+        colour = ZONE_COLOURS.get(kind, "#505a5f")
+        if kind in FILLED_ZONES:
+            patch = PathPatch(
+                path, facecolor=colour, edgecolor=ZONE_EDGES[kind], linewidth=0.6, zorder=3
+            )
+        else:
+            patch = PathPatch(
+                path, fill=False, edgecolor=colour, linestyle="--", linewidth=1.4, zorder=4
+            )
+        axes.add_patch(patch)
 
 
 def _draw_hazards(axes: Axes, hazards: Sequence[tuple[str, BaseGeometry]], size: float) -> None:
@@ -169,7 +228,11 @@ def _legend(
     for kind in sorted(set(kinds), key=lambda k: ZONE_ORDER.get(k, 9)):
         colour = ZONE_COLOURS.get(kind, "#b1b4b6")
         if kind in FILLED_ZONES:
-            handles.append(Patch(facecolor=colour, alpha=0.45, label=ZONE_LABELS.get(kind, kind)))
+            handles.append(
+                Patch(
+                    facecolor=colour, edgecolor=ZONE_EDGES[kind], label=ZONE_LABELS.get(kind, kind)
+                )
+            )
         else:
             handles.append(
                 Line2D([], [], color=colour, linestyle="--", label=ZONE_LABELS.get(kind, kind))
@@ -214,13 +277,18 @@ def _overview_png(session: Session, width_in: float, precise_pipelines: bool) ->
     wards = all_to_bng(list(session.scalars(select(Ward.geometry))))
     hazards = session.scalars(select(Hazard).options(selectinload(Hazard.zones))).all()
     drawn = [(h.kind, _drawn_shape(h, precise_pipelines)) for h in hazards]
-    outer_zones = []
-    for hazard in hazards:
-        zones = _drawn_zones(hazard, precise_pipelines)
-        bands = [z for z in zones if z.kind in ("outer", "middle", "inner")]
-        if bands:
-            widest = max(bands, key=lambda z: ZONE_ORDER.get(z.kind, 0))
-            outer_zones.append(to_bng(widest.geometry))
+    # Every band, widest first so the inner ones lie on top: drawing only the outer band (a
+    # ring) would leave each site in a white hole, as if nearest the hazard were outside.
+    bands: list[tuple[str, BaseGeometry]] = sorted(
+        (
+            (zone.kind, to_bng(zone.geometry))
+            for hazard in hazards
+            for zone in _drawn_zones(hazard, precise_pipelines)
+            if zone.kind in FILLED_ZONES
+        ),
+        key=lambda band: -ZONE_ORDER.get(band[0], 9),
+    )
+    outer_zones = [shape for _, shape in bands]
     everything = [*wards, *(g for _, g in drawn), *outer_zones]
     x0, y0, x1, y1 = (
         (float(v) for v in shapely.total_bounds(np.asarray(everything, dtype=object)))
@@ -230,22 +298,12 @@ def _overview_png(session: Session, width_in: float, precise_pipelines: bool) ->
     bounds = (x0, y0, x1, y1)
     height_in = min(max(width_in * (y1 - y0) / max(x1 - x0, 1.0), 3.0), width_in * 1.4)
     figure, axes = _canvas(width_in, height_in)
-    _draw_wards(axes, wards, width=0.5 if len(wards) < 500 else 0.15)
-    paths = [p for p in map(polygon_path, outer_zones) if p is not None]
-    if paths:
-        axes.add_collection(
-            PatchCollection(
-                [PathPatch(p) for p in paths],
-                facecolor=ZONE_COLOURS["outer"],
-                edgecolor="#b58b00",
-                linewidth=0.5,
-                alpha=0.45,
-                zorder=3,
-            )
-        )
+    _draw_bands(axes, bands)
+    _draw_wards(axes, wards, width=0.5 if len(wards) < 500 else 0.15, over_bands=True)
     _draw_hazards(axes, drawn, size=7 if len(drawn) < 100 else 3)
     _frame(axes, bounds, margin=0.02)
-    _legend(axes, ["outer"] if paths else [], {kind for kind, _ in drawn})
+    _scale_bar(axes, x1 - x0)
+    _legend(axes, [kind for kind, _ in bands], {kind for kind, _ in drawn})
     return _png(figure)
 
 
@@ -314,28 +372,25 @@ def _site_png(
 ) -> bytes:
     span_x, span_y = bounds[2] - bounds[0], bounds[3] - bounds[1]
     figure, axes = _canvas(width_in, width_in * min(max(span_y / max(span_x, 1.0), 0.6), 1.3))
-    view = shapely.box(*bounds).buffer(max(bounds[2] - bounds[0], bounds[3] - bounds[1]) * 0.1)
-    _draw_wards(axes, [g for _, g in wards], width=0.8)
+    pad = max(span_x, span_y) * SITE_MARGIN + 50  # as _frame pads it
+    visible_east = bounds[2] + pad
+    points_per_metre = width_in * 72 / (span_x + 2 * pad)
+    # Ward names inside the drawn area, never cut by its edge.
+    view = shapely.box(*bounds).buffer(-0.04 * max(span_x, span_y))
     for name, ward in wards:
         point = ward.intersection(view).representative_point() if ward.intersects(view) else None
         if point is not None and not point.is_empty:
             axes.annotate(
-                name, (point.x, point.y), fontsize=6, color="#505a5f", ha="center", zorder=2
+                name,
+                (point.x, point.y),
+                fontsize=6,
+                color="#0b0c0c",
+                ha="center",
+                zorder=5,
+                path_effects=HALO,
             )
-    for kind, shape in zone_shapes:
-        path = polygon_path(shape)
-        if path is None:
-            continue
-        colour = ZONE_COLOURS.get(kind, "#505a5f")
-        if kind in FILLED_ZONES:
-            patch = PathPatch(
-                path, facecolor=colour, alpha=0.35, edgecolor=colour, linewidth=1.0, zorder=3
-            )
-        else:
-            patch = PathPatch(
-                path, fill=False, edgecolor=colour, linestyle="--", linewidth=1.4, zorder=4
-            )
-        axes.add_patch(patch)
+    _draw_bands(axes, zone_shapes)
+    _draw_wards(axes, [g for _, g in wards], width=0.6, over_bands=True)
     _draw_hazards(axes, [(hazard.kind, geometry)], size=10)
     for name, _kind, shape in receptors:
         point = shape.representative_point()
@@ -348,17 +403,22 @@ def _site_png(
             markeredgecolor="white",
             zorder=7,
         )
+        # A label that would run past the map's eastern edge runs to the west of its place.
+        east = point.x + len(name) * 6 * 0.6 / points_per_metre > visible_east
         axes.annotate(
             name,
             (point.x, point.y),
-            xytext=(4, 3),
+            xytext=(-4, 3) if east else (4, 3),
             textcoords="offset points",
+            ha="right" if east else "left",
             fontsize=6,
             annotation_clip=True,
             color=RECEPTOR_COLOUR,
             zorder=7,
+            path_effects=HALO,
         )
-    _frame(axes, bounds, margin=0.06)
+    _frame(axes, bounds, margin=SITE_MARGIN)
+    _scale_bar(axes, span_x)
     _legend(axes, [k for k, _ in zone_shapes], [hazard.kind], receptors=bool(receptors))
     return _png(figure)
 

@@ -75,7 +75,18 @@ def _styles() -> StyleSheet1:
         )
     )
     sheet.add(ParagraphStyle("Small", parent=base, fontSize=8, leading=10, textColor=GREY))
-    sheet.add(ParagraphStyle("Cell", parent=base, fontSize=8.5, leading=10.5))  # CELL_SIZE
+    # A long reference ("PLAN-MAHP-ETHYLENE") breaks at its hyphens, never mid-word.
+    sheet.add(
+        ParagraphStyle(
+            "Cell",
+            parent=base,
+            fontSize=8.5,  # CELL_SIZE
+            leading=10.5,
+            splitLongWords=0,
+            embeddedHyphenation=1,
+            hyphenationLang="",
+        )
+    )
     sheet.add(ParagraphStyle("CellRight", parent=sheet["Cell"], alignment=TA_RIGHT))
     sheet.add(ParagraphStyle("CellHead", parent=sheet["Cell"], fontName="Helvetica-Bold"))
     sheet.add(ParagraphStyle("CellHeadRight", parent=sheet["CellHead"], alignment=TA_RIGHT))

@@ -7,6 +7,7 @@ contents field built in Word both find them; the contents page written here list
 from __future__ import annotations
 
 import io
+from datetime import date, datetime, time
 
 from docx import Document as new_docx
 from docx.document import Document as WordDocument
@@ -46,6 +47,14 @@ def render_docx(document: Document) -> bytes:
     properties.subject = document.subtitle
     properties.author = document.author
     properties.keywords = ", ".join(document.keywords)
+    # python-docx's template says it was made on 2013-12-23 by "python-docx": say who and when.
+    made = datetime.combine(document.made_on or date.today(), time(12, 0))
+    properties.created = properties.modified = made
+    properties.last_modified_by = document.author
+    properties.category = document.marking
+    properties.comments = "Made from the emergency planning register."
+    properties.revision = 1
+    properties.language = "en-GB"
     section = word.sections[0]
     section.page_width, section.page_height = Cm(21.0), Cm(29.7)
     for side in ("left_margin", "right_margin"):
