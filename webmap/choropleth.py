@@ -89,7 +89,11 @@ def population_choropleth(populations: Sequence[float | None]) -> Choropleth:
     values = [None if p is None or _isnan(p) else float(p) for p in populations]
     breaks = nice_breaks([v for v in values if v])
     return Choropleth(
-        title="Ward population" if any(values) else "Ward population (none loaded)",
+        title=(
+            "Ward population"
+            if any(values)
+            else "Ward population: none loaded (import ward populations to colour by them)"
+        ),
         values=values,
         classes=classify(values, breaks),
         labels=count_labels(breaks, none_label="0"),

@@ -61,6 +61,27 @@ def people(count: float | None) -> str:
     return "" if count is None else f"{round(count):,}"
 
 
+NOT_LOADED = "Not loaded"
+OUTSIDE_WARDS = "Outside the wards in the register"
+ZONE_ORIGINS = {
+    "derived": "worked out from its distances",
+    "imported": "as supplied by HSE or the operator",
+}
+
+
+def people_cell(count: float | None) -> str:
+    """Return a table cell of estimated people: 'Not loaded' where the ward has no population
+    (the page's note says how to load one), never an unexplained blank."""
+    return NOT_LOADED if count is None else f"{round(count):,}"
+
+
+def in_sentence(title: str) -> str:
+    """Return a title as it reads inside a sentence: 'Electoral wards' -> 'electoral wards',
+    but 'COMAH establishments' keeps its acronym."""
+    first = title.split(" ", 1)[0]
+    return title if first.isupper() else title[:1].lower() + title[1:]
+
+
 def organisation_list(text: str) -> Markup | str:
     """Return organisations entered one per line (or comma) as a list, each one escaped."""
     names = split_organisations(text or "")
@@ -81,7 +102,13 @@ def register(app: Flask) -> None:
         percent=percent,
         people=people,
         organisation_list=organisation_list,
+        in_sentence=in_sentence,
+        people_cell=people_cell,
     )
     app.jinja_env.globals.update(
-        display_value=display_value, geometry_summary=geometry_summary, fmt_labels=FORMAT_LABELS
+        display_value=display_value,
+        geometry_summary=geometry_summary,
+        fmt_labels=FORMAT_LABELS,
+        outside_wards=OUTSIDE_WARDS,
+        zone_origins=ZONE_ORIGINS,
     )

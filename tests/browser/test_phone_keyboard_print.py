@@ -202,3 +202,22 @@ def test_zone_colours_on_the_map_are_the_colours_of_the_key(tab: Tab, live_app: 
     assert {tuple(pair) for pair in drawn} <= {tuple(pair) for pair in key}
     # Ward boundaries are drawn over the bands, so which wards a zone crosses stays visible.
     assert tab.page.locator(".leaflet-rmWardLines-pane path").count() > 0
+
+
+@pytest.mark.parametrize(
+    "path", ["/maps/pipelines/HAL-MAHP-ETH", "/maps/establishments/HAL-COMAH-01"]
+)
+def test_a_hazard_maps_label_and_layer_button_are_whole_and_inside_the_map(
+    tab: Tab, live_app: LiveApp, path: str
+) -> None:
+    tab.page.set_viewport_size(DESKTOP)
+    tab.open_map(live_app(path))
+    inside = tab.page.evaluate(
+        """() => {
+            const map = document.querySelector('.rm-map').getBoundingClientRect();
+            const label = document.querySelector('.rm-label').getBoundingClientRect();
+            return label.left >= map.left && label.right <= map.right;
+        }"""
+    )
+    assert inside, "the site's label runs past the map's edge"
+    expect(tab.page.get_by_role("button", name="Layers")).to_have_text("Layers")

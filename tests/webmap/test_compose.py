@@ -112,7 +112,8 @@ def test_wards_are_coloured_by_share_or_people() -> None:
 def test_population_measure_without_populations_is_no_data(map_data: MapData) -> None:
     props = sources_in(render(map_data, measure="population"))["wards"]["props"]
     assert props["cls"] == [-1, -1]
-    assert "Ward population (none loaded)" in render(map_data, measure="population")
+    title = "Ward population: none loaded (import ward populations to colour by them)"
+    assert title in render(map_data, measure="population")
 
 
 def test_tile_server_is_a_base_layer_only_when_configured(map_data: MapData) -> None:

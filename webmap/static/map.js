@@ -335,6 +335,36 @@
     });
   }
 
+  /* A permanent label (the site a hazard map is about) that would run past the map's right
+     edge is put on the left of its feature instead, and back when there is room again. */
+  function keepLabelsInside(map) {
+    var box = map.getContainer().getBoundingClientRect();
+    map.eachLayer(function (layer) {
+      var tip = layer.getTooltip && layer.getTooltip();
+      if (!tip || !tip.options.permanent || !tip.getElement()) return;
+      var anchor = map.latLngToContainerPoint(tip.getLatLng());
+      var width = tip.getElement().offsetWidth;
+      var roomRight = box.width - anchor.x - 18, roomLeft = anchor.x - 18;
+      var left = width > roomRight && roomLeft > roomRight;
+      var direction = left ? "left" : "right";
+      if (tip.options.direction !== direction) {
+        tip.options.direction = direction;
+        tip.options.offset = L.point(left ? -10 : 10, 0);
+        tip.update();
+      }
+    });
+  }
+
+  /* The layer list's button (a hazard map's is folded from the start, a phone's by
+     foldOnSmallScreens) says what it is in words, not an icon the offline page cannot load. */
+  function nameLayerButton(map) {
+    var toggle = map.getContainer().querySelector(".leaflet-control-layers-toggle");
+    if (toggle) {
+      toggle.textContent = "Layers";
+      toggle.setAttribute("aria-label", "Layers: switch layers on and off");
+    }
+  }
+
   /* A phone: the layer list folds into its button and the key into its heading, so the map is
      seen first; either opens with a tap. Printing still opens the key (resizeAll). */
   var SMALL_MAP = 600;
@@ -349,7 +379,6 @@
     if (!layers || !toggle) return;
     L.DomUtil.removeClass(layers, "leaflet-control-layers-expanded");
     toggle.setAttribute("aria-expanded", "false");
-    toggle.textContent = "Layers";
     /* Leaflet's own handler opens the list on a click or Enter; a click on the map or Escape
        folds it again. */
     L.DomEvent.on(toggle, "click", function () {
@@ -389,12 +418,11 @@
      left and the layer list on the right sit over the map, so the area is fitted between them
      (when the map is wide enough for that to leave it a fair share). */
   function columnWidth(container, side) {
-    var widest = 0;
+    /* Only a tall control (an open key or layer list) hides a column of the map; a short one
+       (the search box, a folded key) covers a corner the frame's padding already leaves. */
+    var widest = 0, tall = container.clientHeight * 0.3;
     Array.prototype.forEach.call(container.querySelectorAll(".leaflet-" + side + " .leaflet-control"), function (c) {
-      if (c.offsetParent !== null && !c.classList.contains("leaflet-control-attribution") &&
-          !c.classList.contains("leaflet-control-scale") && !c.classList.contains("leaflet-control-zoom")) {
-        widest = Math.max(widest, c.offsetWidth);
-      }
+      if (c.offsetParent !== null && c.offsetHeight > tall) widest = Math.max(widest, c.offsetWidth);
     });
     return widest;
   }
@@ -525,8 +553,11 @@
       if (options.legend) legendControl(map, options.legend);
       if (options.whatif) whatIfOnClick(map, options.whatif);
       keyboardOrder(map);
+      nameLayerButton(map);
       foldOnSmallScreens(map);
       frame(map, false);
+      keepLabelsInside(map);
+      map.on("moveend zoomend", function () { keepLabelsInside(map); });
       markDrawn(map);
     },
 

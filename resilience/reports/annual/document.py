@@ -56,14 +56,15 @@ def figures_table(figures: Iterable[Figure], caption: str = "") -> Table:
 
 
 def sources_text(sources: Sequence[Source]) -> str:
-    """Return the records behind a figure, grouped by table, e.g. 'Plans: #3 PLAN-A (review)'."""
+    """Return the records behind a figure by their references, grouped by kind of record,
+    e.g. 'Plans: PLAN-A (review), PLAN-B (exercise)'."""
     if not sources:
         return "No records (the figure is zero)."
     groups: dict[str, list[str]] = {}
     for source in sources:
-        groups.setdefault(source.table, []).append(f"#{source.id} {source.ref}")
+        groups.setdefault(source.table, []).append(source.ref)
     return "; ".join(
-        f"{TABLE_NAMES.get(table, table)} ({table}): {', '.join(items)}"
+        f"{TABLE_NAMES.get(table, table.replace('_', ' ').capitalize())}: {', '.join(items)}"
         for table, items in groups.items()
     )
 
@@ -253,8 +254,8 @@ def _sources(report: AnnualReport) -> list[Block]:
     blocks: list[Block] = [
         Heading("Where the figures come from"),
         Text(
-            "Each figure is a count of the register records listed under it (table name and "
-            "record number). Each line of the tables above is one record: a plan's duty, a "
+            "Each figure is a count of the register records listed under it, by their "
+            "references. Each line of the tables above is one record: a plan's duty, a "
             "review, an exercise or a training session."
         ),
     ]

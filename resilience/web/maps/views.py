@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from resilience.date_text import when
@@ -24,7 +25,7 @@ from resilience.domain.register.edits import find_record
 from resilience.domain.register.layers import LAYERS
 from resilience.domain.register.listings import exposure_rows
 from resilience.reports.render.tasks import overview_map_file, site_map_file
-from resilience.storage.models import Hazard
+from resilience.storage.models import Hazard, Ward
 from resilience.web import clock
 from resilience.web.db import db_session
 from resilience.web.downloads import download, file_name
@@ -376,4 +377,11 @@ def _page_links(kind: str, **args: Any) -> dict[str, Any]:
         "png_href": url_for(files, fmt="png", **args, **query),
         "contrast_href": url_for(here, **args, **other_contrast),
         "measure_href": url_for(here, **args, **other_measure),
+        # Offered only when some ward has a population to colour by.
+        "populations_loaded": _populations_loaded(),
     }
+
+
+def _populations_loaded() -> bool:
+    query = select(Ward.id).where(Ward.population.is_not(None)).limit(1)
+    return db_session().scalar(query) is not None

@@ -124,9 +124,12 @@ def form_class_for(layer: Layer) -> type[RecordForm]:
     attrs: dict[str, Any] = {
         "layer": layer,
         "ref": StringField(
-            f"Identifier ({layer.id_field})",
-            validators=[DataRequired("Enter an identifier"), Length(max=80), IDENTIFIER],
-            description="Stable reference used to match records when a file is imported again",
+            "Reference",
+            validators=[DataRequired("Enter a reference"), Length(max=80), IDENTIFIER],
+            description=(
+                "Your reference for it, for example HAL-COMAH-01; it never changes. A file "
+                f"imported later updates this record when its {layer.id_field} column holds it."
+            ),
         ),
     }
     for spec in layer.fields:
