@@ -33,16 +33,20 @@ ACTIVE = """() => {
 }"""
 
 
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["phone", "desktop"])
 @pytest.mark.parametrize("path", PAGES)
-def test_no_page_is_wider_than_a_phone(
-    tab: Tab, live_app: LiveApp, artifacts: Path, path: str
+def test_no_page_is_wider_than_the_screen(
+    tab: Tab, live_app: LiveApp, artifacts: Path, path: str, viewport: dict[str, int]
 ) -> None:
-    tab.page.set_viewport_size(PHONE)
+    tab.page.set_viewport_size(viewport)
     tab.page.goto(live_app(path))
     width = tab.page.evaluate("() => document.documentElement.scrollWidth")
     name = path.strip("/").split("?")[0].replace("/", "-") or "home"
-    tab.page.screenshot(path=artifacts / f"phone-{name}.png", full_page=True)
-    assert width <= PHONE["width"], f"{path} is {width} px wide on a {PHONE['width']} px phone"
+    kind = "phone" if viewport is PHONE else "desktop"
+    tab.page.screenshot(path=artifacts / f"{kind}-{name}.png", full_page=True)
+    assert width <= viewport["width"], (
+        f"{path} is {width} px wide on a {viewport['width']} px screen"
+    )
 
 
 def test_a_wide_table_scrolls_in_its_box_and_can_be_reached_by_keyboard(
