@@ -6,10 +6,11 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from resilience.csv_export import spreadsheet_csv
+from resilience.domain.paging import PageOf, page_of
 from resilience.storage.models import AuditEvent, utcnow
 
 
@@ -80,39 +81,11 @@ def audit_choices(session: Session) -> dict[str, list[str]]:
 AUDIT_PAGE_SIZE = 50
 
 
-@dataclass(frozen=True)
-class AuditPage:
-    """One page of the matching events, newest first, and where it sits among them."""
-
-    events: list[AuditEvent]
-    number: int
-    total: int
-    size: int = AUDIT_PAGE_SIZE
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.size))
-
-    @property
-    def first(self) -> int:
-        """Return the position of the page's first event (1-based; 0 when there are none)."""
-        return 0 if not self.events else (self.number - 1) * self.size + 1
-
-    @property
-    def last(self) -> int:
-        return self.first + len(self.events) - 1 if self.events else 0
-
-
 def audit_page(
     session: Session, criteria: AuditFilter, number: int, size: int = AUDIT_PAGE_SIZE
-) -> AuditPage:
+) -> PageOf[AuditEvent]:
     """Return page ``number`` (from 1; past the end gives the last page) of matching events."""
-    query = _query(criteria)
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    pages = max(1, -(-total // size))
-    number = min(max(1, number), pages)
-    events = list(session.scalars(query.offset((number - 1) * size).limit(size)))
-    return AuditPage(events, number, total, size)
+    return page_of(session, _query(criteria), number, size)
 
 
 # The words an emergency planning team uses for what each event is about.

@@ -1,15 +1,19 @@
-"""What a hazard's or a ward's page shows: exposure per zone, with totals and sensitive places."""
+"""What the register's pages show: a page of a layer's list, and a hazard's or a ward's exposure
+per zone, with totals and sensitive places."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 from shapely import STRtree
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, defer, selectinload
 
-from resilience.domain.register.layers import RECEPTOR_KINDS
+from resilience.domain.paging import PageOf, page_of
+from resilience.domain.register.layers import RECEPTOR_KINDS, Layer
 from resilience.spatial.exposure import EXPOSURE_COLUMNS
 from resilience.storage.models import Hazard, Receptor, Ward, Zone, ZoneExposure
 
@@ -55,47 +59,77 @@ class ZoneExposureView:
 
 def exposure_rows(session: Session, hazard: Hazard) -> list[ZoneExposureView]:
     """Return, for each zone of `hazard` (inner first), its wards, people and sensitive places."""
-    zones = sorted(hazard.zones, key=lambda z: ZONE_ORDER.get(z.kind, 9))
-    if not zones:
-        return []
-    rows = session.scalars(
-        select(ZoneExposure).where(ZoneExposure.zone_id.in_([z.id for z in zones]))
-    ).all()
-    codes = {r.ward_code for r in rows}
-    wards = {w.code: w for w in session.scalars(select(Ward).where(Ward.code.in_(codes)))}
+    return exposure_rows_of(session, [hazard])[hazard.id]
+
+
+def exposure_rows_of(
+    session: Session, hazards: Sequence[Hazard]
+) -> dict[int, list[ZoneExposureView]]:
+    """Return ``exposure_rows`` of many hazards at once, by hazard id: three queries whatever
+    their number (exposure rows, the wards' names and populations, the sensitive places), so a
+    page of every site's card reads the database a few times, not three times a site."""
+    zones_of = {
+        hazard.id: sorted(hazard.zones, key=lambda z: ZONE_ORDER.get(z.kind, 9))
+        for hazard in hazards
+    }
+    zone_ids = [zone.id for zones in zones_of.values() for zone in zones]
+    if not zone_ids:
+        return {hazard.id: [] for hazard in hazards}
+    rows_of: dict[int, list[ZoneExposure]] = {}
+    for start in range(0, len(zone_ids), IN_CHUNK):
+        chunk = zone_ids[start : start + IN_CHUNK]
+        for row in session.scalars(select(ZoneExposure).where(ZoneExposure.zone_id.in_(chunk))):
+            rows_of.setdefault(row.zone_id, []).append(row)
+    codes = sorted({row.ward_code for rows in rows_of.values() for row in rows})
+    wards: dict[str, tuple[str, float | None]] = {}
+    for start in range(0, len(codes), IN_CHUNK):
+        query = select(Ward.code, Ward.name, Ward.population).where(
+            Ward.code.in_(codes[start : start + IN_CHUNK])
+        )
+        wards.update({code: (name, people) for code, name, people in session.execute(query)})
     receptors = session.scalars(select(Receptor)).all()
     tree = STRtree([r.geometry for r in receptors])
-    views = []
-    for zone in zones:
-        lines = []
-        for row in sorted((r for r in rows if r.zone_id == zone.id), key=lambda r: r.ward_code):
-            ward = wards.get(row.ward_code)
-            population = None
-            if ward is not None and ward.population is not None and row.ward_share is not None:
-                population = ward.population * row.ward_share
-            lines.append(
-                ExposureLine(
-                    ward_code=row.ward_code,
-                    ward_name=ward.name if ward else "",
-                    overlap_m2=row.overlap_m2,
-                    ward_share=row.ward_share,
-                    zone_share=row.zone_share,
-                    population=population,
-                )
-            )
-        inside: dict[str, list[Receptor]] = {}
-        for index in tree.query(zone.geometry, predicate="intersects"):
-            receptor = receptors[int(index)]
-            inside.setdefault(RECEPTOR_KINDS.get(receptor.kind, receptor.kind), []).append(receptor)
-        views.append(
-            ZoneExposureView(
-                zone=zone,
-                label=ZONE_LABELS.get(zone.kind, zone.kind),
-                lines=lines,
-                receptors=inside,
+    return {
+        hazard_id: [
+            _zone_view(zone, rows_of.get(zone.id, []), wards, receptors, tree) for zone in zones
+        ]
+        for hazard_id, zones in zones_of.items()
+    }
+
+
+IN_CHUNK = 500  # values in one IN (...) list: well inside SQLite's and PostgreSQL's limits
+
+
+def _zone_view(
+    zone: Zone,
+    rows: Iterable[ZoneExposure],
+    wards: Mapping[str, tuple[str, float | None]],
+    receptors: Sequence[Receptor],
+    tree: STRtree,
+) -> ZoneExposureView:
+    lines = []
+    for row in sorted(rows, key=lambda r: r.ward_code):
+        name, ward_population = wards.get(row.ward_code, ("", None))
+        population = None
+        if ward_population is not None and row.ward_share is not None:
+            population = ward_population * row.ward_share
+        lines.append(
+            ExposureLine(
+                ward_code=row.ward_code,
+                ward_name=name,
+                overlap_m2=row.overlap_m2,
+                ward_share=row.ward_share,
+                zone_share=row.zone_share,
+                population=population,
             )
         )
-    return views
+    inside: dict[str, list[Receptor]] = {}
+    for index in tree.query(zone.geometry, predicate="intersects"):
+        receptor = receptors[int(index)]
+        inside.setdefault(RECEPTOR_KINDS.get(receptor.kind, receptor.kind), []).append(receptor)
+    return ZoneExposureView(
+        zone=zone, label=ZONE_LABELS.get(zone.kind, zone.kind), lines=lines, receptors=inside
+    )
 
 
 @dataclass
@@ -144,3 +178,20 @@ def exposure_table(session: Session, hazard: Hazard) -> pd.DataFrame:
     columns = list(EXPOSURE_COLUMNS)
     frame = pd.DataFrame(rows, columns=columns).astype({"ward_share": float, "population": float})
     return frame.sort_values(["zone_id", "ward_code"], kind="stable")
+
+
+REGISTER_PAGE_SIZE = 100
+
+
+def register_page(session: Session, layer: Layer, search: str, number: int) -> PageOf[Any]:
+    """Return a page of a layer's records by name, those whose name or reference contains
+    ``search`` (any case) when given: what the list pages show, without decoding geometries."""
+    model = layer.model
+    id_column = getattr(model, layer.id_attr)
+    query = select(model).options(defer(model.geometry)).order_by(model.name, id_column)
+    if search:
+        pattern = f"%{search.lower()}%"
+        query = query.where(
+            or_(func.lower(model.name).like(pattern), func.lower(id_column).like(pattern))
+        )
+    return page_of(session, query, number, REGISTER_PAGE_SIZE)

@@ -19,7 +19,12 @@ from resilience.domain.duties.dashboard import DutyRow, plan_duty_rows
 from resilience.domain.duties.policy import stored_policy
 from resilience.domain.duties.rules import DutyPolicy, Regime, Status
 from resilience.domain.plans.records import REGIME_LABELS
-from resilience.domain.register.listings import ZONE_LABELS, ZoneExposureView, exposure_rows
+from resilience.domain.register.listings import (
+    ZONE_LABELS,
+    ZoneExposureView,
+    exposure_rows,
+    exposure_rows_of,
+)
 from resilience.storage.models import Exercise, Hazard, Plan
 
 # Land-use planning bands do not overlap, so their people add up; the PIZ overlaps them.
@@ -275,14 +280,17 @@ def briefing_card(
     plans: Sequence[Plan] | None = None,
     exercises: Sequence[Exercise] | None = None,
     policy: DutyPolicy | None = None,
+    exposure: Sequence[ZoneExposureView] | None = None,
 ) -> BriefingCard:
-    """Return the briefing card of one hazard on ``as_of``."""
+    """Return the briefing card of one hazard on ``as_of`` (``exposure``: its exposure rows,
+    when the caller has read them for many hazards at once)."""
     if plans is None:
         plans = list(session.scalars(select(Plan)))
     if exercises is None:
         exercises = load_exercises(session)
     policy = policy or stored_policy(session)
-    zones = tuple(zone_summary(view) for view in exposure_rows(session, hazard))
+    views = exposure if exposure is not None else exposure_rows(session, hazard)
+    zones = tuple(zone_summary(view) for view in views)
     wards = tuple(sorted({ward for zone in zones for ward in zone.wards}))
     return BriefingCard(
         hazard_id=hazard.id,
@@ -324,7 +332,16 @@ def briefing_cards(
     plans = list(session.scalars(select(Plan)))
     exercises = load_exercises(session)
     policy = stored_policy(session)
+    exposure = exposure_rows_of(session, hazards)
     return [
-        briefing_card(session, h, as_of, plans=plans, exercises=exercises, policy=policy)
+        briefing_card(
+            session,
+            h,
+            as_of,
+            plans=plans,
+            exercises=exercises,
+            policy=policy,
+            exposure=exposure[h.id],
+        )
         for h in hazards
     ]

@@ -148,7 +148,7 @@ def audit() -> str:
     return render_template(
         "admin/audit.html",
         page=page,
-        events=page.events,
+        events=page.items,
         criteria=criteria,
         choices=audit_choices(session),
         query=urlencode(filters),

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from resilience.csv_export import spreadsheet_csv
@@ -18,7 +18,12 @@ from resilience.domain.duties.coverage import (
 from resilience.domain.marking import plan_view
 from resilience.domain.register.edits import delete_record, find_record, save_record
 from resilience.domain.register.layers import LAYERS, Layer
-from resilience.domain.register.listings import exposure_rows, exposure_table, ward_exposure_rows
+from resilience.domain.register.listings import (
+    exposure_rows,
+    exposure_table,
+    register_page,
+    ward_exposure_rows,
+)
 from resilience.errors import InputError
 from resilience.spatial.exposure import EXPOSURE_COLUMNS
 from resilience.spatial.exposure_table import exposure_cells
@@ -50,9 +55,22 @@ LAYER = "<any(establishments, pipelines, wards, receptors):layer>"
 @bp.get(f"/{LAYER}/")
 def index(layer: str) -> str:
     spec = _layer(layer)
-    id_column = getattr(spec.model, spec.id_attr)
-    records = db_session().scalars(select(spec.model).order_by(spec.model.name, id_column)).all()
-    return render_template("layers/index.html", layer=spec, records=records)
+    try:
+        number = int(request.args.get("page", "1"))
+    except ValueError:
+        abort(400, f"'page' must be a whole number, not {request.args.get('page')!r}.")
+    search = (request.args.get("q") or "").strip()[:200]
+    page = register_page(db_session(), spec, search, number)
+    filters = {"q": search} if search else {}
+    here = url_for("layers.index", layer=spec.name)
+    return render_template(
+        "layers/index.html",
+        layer=spec,
+        page=page,
+        records=page.items,
+        search=search,
+        page_url=lambda n: f"{here}?{urlencode({**filters, 'page': n})}",
+    )
 
 
 @bp.get(f"/{LAYER}/<path:ref>")

@@ -1,0 +1,56 @@
+"""The register's lists at national scale: a page at a time, searchable, no geometry decoded."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Engine, event
+from sqlalchemy.orm import Session
+
+from tests.factories import make_ward
+from tests.web.html import Page
+
+
+def _wards(session: Session, count: int) -> None:
+    session.add_all(make_ward(f"W{n:04d}", name=f"Ward {n:04d}") for n in range(count))
+    session.commit()
+
+
+def _rows(page: Page) -> int:
+    return len(page.find_all("tr", class_="govuk-table__row")) - 1  # less the header row
+
+
+def test_a_long_list_is_paged_and_searchable(client: FlaskClient, session: Session) -> None:
+    _wards(session, 250)
+    first = Page(client.get("/wards/").text)
+    assert _rows(first) == 100
+    assert "Electoral wards: 250, 1 to 100 shown" in first.text
+    assert "/wards/?page=3" in first.links()
+    last = Page(client.get("/wards/?page=3").text)
+    assert _rows(last) == 50 and "201 to 250 shown" in last.text
+    assert _rows(Page(client.get("/wards/?page=99").text)) == 50  # past the end: the last page
+    found = Page(client.get("/wards/?q=ward%20012").text)
+    assert _rows(found) == 10  # Ward 0120 to Ward 0129
+    assert "matching “ward 012”: 10" in found.text
+    assert "/wards/?q=ward+012&page=2" not in found.links()  # one page: no page links
+    assert "Nothing matches" in Page(client.get("/wards/?q=zzz").text).text
+    assert client.get("/wards/?page=two").status_code == 400
+
+
+def test_a_list_page_reads_no_geometry(client: FlaskClient, session: Session, app: Flask) -> None:
+    engine: Engine = app.extensions["engine"]
+    _wards(session, 150)
+    statements: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert client.get("/wards/").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    ward_queries = [s for s in statements if "FROM wards" in s]
+    assert ward_queries  # the page was read from the app's own database
+    assert len(ward_queries) <= 3, ward_queries  # a count and one page, not a query per ward
+    assert not any("geometry" in s.split("FROM")[0] for s in ward_queries)
