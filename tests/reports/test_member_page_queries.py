@@ -58,5 +58,12 @@ def test_member_page_queries_do_not_grow_with_the_sites(
     after_change(session, sites)
     session.commit()
     after, text = _statements(app, member, "/members/")
-    assert "Extra site 19" in Page(text).text  # the new sites' cards are there
     assert after <= before + 2, f"{before} statements before, {after} with 20 more sites"
+    # 31 sites: 20 cards a page, the rest on page 2, any of them found by name.
+    first = Page(text)
+    assert "31 sites and pipelines, 1 to 20 shown" in first.text
+    assert "/members/?page=2#sites" in first.links()
+    second = Page(member.get("/members/?page=2").text)
+    assert "21 to 31 shown" in second.text
+    found = Page(member.get("/members/?q=extra+site+19").text)
+    assert "Extra site 19" in found.text and "Extra site 18" not in found.text

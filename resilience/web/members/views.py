@@ -7,11 +7,14 @@ pipelines as generalised corridors (resilience.spatial.corridors), never the rou
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
+from resilience.domain.paging import PageOf
 from resilience.domain.training.refresher import (
     attended_sessions,
     load_training_policy,
@@ -44,6 +47,20 @@ def _hazard(ref: str) -> Hazard:
     return hazard
 
 
+CARDS_PER_PAGE = 20  # a county has dozens of sites, the country over a thousand
+
+
+def _card_order(session: Session, search: str) -> list[str]:
+    """Return the references of the cards in the order shown (establishments, then pipelines,
+    each by name), those whose name or reference contains ``search`` when given."""
+    rows = session.execute(select(Hazard.ref, Hazard.kind, Hazard.name))
+    wanted = search.lower()
+    ordered = sorted(rows, key=lambda r: (r.kind != "establishment", r.name.lower(), r.ref))
+    return [
+        r.ref for r in ordered if not wanted or wanted in r.name.lower() or wanted in r.ref.lower()
+    ]
+
+
 @bp.get("/")
 def home() -> str:
     session = db_session()
@@ -58,9 +75,24 @@ def home() -> str:
     mine = training_due(
         me, attended_sessions(session).get(me.id, []), today, load_training_policy(session)
     )
+    try:
+        number = int(request.args.get("page", "1"))
+    except ValueError:
+        abort(400, f"'page' must be a whole number, not {request.args.get('page')!r}.")
+    search = (request.args.get("q") or "").strip()[:200]
+    refs = _card_order(session, search)
+    pages = max(1, -(-len(refs) // CARDS_PER_PAGE))
+    number = min(max(number, 1), pages)
+    shown = refs[(number - 1) * CARDS_PER_PAGE : number * CARDS_PER_PAGE]
+    page = PageOf(briefing_cards(session, today, refs=shown), number, len(refs), CARDS_PER_PAGE)
+    filters = {"q": search} if search else {}
+    here = url_for("members.home")
     return render_template(
         "members/home.html",
-        cards=briefing_cards(session, today),
+        cards=page.items,
+        page=page,
+        search=search,
+        page_url=lambda n: f"{here}?{urlencode({**filters, 'page': n})}#sites",
         upcoming=upcoming,
         invited=invited,
         history=attendance_history(session, current_user.id, now),
