@@ -239,3 +239,33 @@ def test_export_round_trips_through_import(
     assert after.pop("audit_events")[len(before["audit_events"]) :][0][3] == "import"
     before.pop("audit_events")
     assert after == before
+
+
+def test_a_file_without_names_updates_the_distances_of_stored_sites(
+    runner: CliRunner, tmp_path: Path, session: Session, engine: Engine
+) -> None:
+    assert _import(runner, "establishments", _two_sites(tmp_path / "sites.geojson"))[0] == 0
+    distances = write_geojson(
+        tmp_path / "distances.geojson",
+        [({"site_id": "S2", "inner_m": 300, "middle_m": 600, "outer_m": 1200}, WIDNES)],
+    )
+    code, out, err = _import(runner, "establishments", distances)
+    assert (code, err) == (0, ""), err
+    assert "1 updated" in out
+    session.expire_all()
+    row = session.scalars(select(Establishment).where(Establishment.ref == "S2")).one()
+    assert (row.name, row.tier, row.outer_m) == ("Widnes works", "lower", 1200)
+
+    # A new site in such a file is refused, by its feature and field, and nothing is stored.
+    before = snapshot(engine)
+    mixed = write_geojson(
+        tmp_path / "mixed.geojson",
+        [
+            ({"site_id": "S1", "outer_m": 1500}, RUNCORN),
+            ({"site_id": "S9", "outer_m": 900}, WIDNES),
+        ],
+    )
+    code, _, err = _import(runner, "establishments", mixed)
+    assert code == 2
+    assert "feature 2" in err and "'S9' is not in the register yet" in err and "name" in err
+    assert snapshot(engine) == before

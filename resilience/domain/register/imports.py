@@ -77,10 +77,10 @@ def parse_records(
         raise InputError(
             f"no '{layer.id_field}' column (the {layer.singular}'s identifier)", file=file_name
         )
+    # A required column may be left out of a file that only updates records already in the
+    # register (say new distances by site_id): their stored values stay. A new record without
+    # it is refused when the file is stored (upsert_records), naming the row.
     present = [spec for spec in layer.fields if spec.name in columns]
-    missing = [spec.name for spec in layer.fields if spec.required and spec.name not in columns]
-    if missing:
-        raise InputError(f"no '{missing[0]}' column, which is required", file=file_name)
 
     records: list[dict[str, Any]] = []
     problems: list[InputError] = []
@@ -119,7 +119,7 @@ def parse_records(
             )
         elif area is not None and (outside := outside_problem(geometry, area)) is not None:
             row_problems.append(InputError(outside, field=position_field))
-        record: dict[str, Any] = {layer.id_attr: ref, "geometry": geometry}
+        record: dict[str, Any] = {layer.id_attr: ref, "geometry": geometry, WHERE: where}
         for spec in present:
             try:
                 record[spec.name] = coerce_value(spec, cells[spec.name][index])
@@ -137,6 +137,7 @@ def parse_records(
 
 
 DISTANCE_FIELDS = frozenset({"inner_m", "middle_m", "outer_m", "piz_m"})
+WHERE = "_where"  # a parsed record's row or feature in its file, for errors found when storing
 
 
 def _check_distances(record: dict[str, Any]) -> None:
@@ -192,7 +193,20 @@ def upsert_records(
         for part in chunks(sorted(refs))
         for row in session.scalars(select(layer.model).where(id_column.in_(part)))
     }
+    problems = [
+        InputError(
+            f"{ref!r} is not in the register yet, so it needs a {spec.name}: the file has no "
+            f"'{spec.name}' column (a file without it may only update records already stored)",
+            field=spec.name,
+        ).located(file=file_name, location=record.get(WHERE, ""))
+        for record in records
+        if (ref := record[layer.id_attr]) not in existing
+        for spec in layer.fields
+        if spec.required and spec.name not in record
+    ]
+    raise_collected(problems, file=file_name)
     for record in records:
+        record = {k: v for k, v in record.items() if k != WHERE}
         ref = record[layer.id_attr]
         row = existing.get(ref)
         if row is None:
