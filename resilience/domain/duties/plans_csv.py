@@ -26,11 +26,14 @@ PLAN_COLUMNS: tuple[str, ...] = (
     "notified_on",
     "extension_agreed",
 )
+# Columns a file may leave out: without them the output is exactly as before they existed.
+OPTIONAL_COLUMNS: tuple[str, ...] = ("agreed_prepare_by",)
 DATE_COLUMNS: tuple[str, ...] = (
     "adopted_on",
     "last_reviewed_on",
     "last_exercised_on",
     "notified_on",
+    "agreed_prepare_by",
 )
 
 # date.fromisoformat also takes "20240229" and week dates; the contract says YYYY-MM-DD only.
@@ -113,6 +116,12 @@ def _column_positions(header: Sequence[str]) -> dict[str, int]:
         if count > 1:
             raise InputError("column appears more than once", location="row 1", field=column)
         positions[column] = names.index(column)
+    for column in OPTIONAL_COLUMNS:
+        count = names.count(column)
+        if count > 1:
+            raise InputError("column appears more than once", location="row 1", field=column)
+        if count:
+            positions[column] = names.index(column)
     return positions
 
 
@@ -141,7 +150,7 @@ def plan_from_values(values: dict[str, str]) -> PlanDates:
         ) from None
     dates: dict[str, date | None] = {}
     for column in DATE_COLUMNS:
-        text = values[column]
+        text = values.get(column, "")
         try:
             dates[column] = parse_iso_date(text) if text else None
         except InputError as error:
@@ -154,6 +163,7 @@ def plan_from_values(values: dict[str, str]) -> PlanDates:
         last_exercised_on=dates["last_exercised_on"],
         notified_on=dates["notified_on"],
         extension_agreed=_parse_flag(values["extension_agreed"]),
+        agreed_prepare_by=dates["agreed_prepare_by"],
     )
     check_plan(plan)
     return plan

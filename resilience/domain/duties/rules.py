@@ -157,6 +157,13 @@ class PlanDates:
     last_exercised_on: date | None = None
     notified_on: date | None = None
     extension_agreed: bool = False
+    # COMAH 2015 reg. 13(2): the date by which the competent authority agreed in writing that
+    # the plan be prepared, within notified_on + 6 to + 9 months; it replaces the + 6 months.
+    agreed_prepare_by: date | None = None
+
+
+# The window reg. 13(2) allows an agreed period: six months, or longer up to nine.
+AGREED_PERIOD_MONTHS = (6, 9)
 
 
 @dataclass(frozen=True)
@@ -185,6 +192,8 @@ def check_plan(plan: PlanDates) -> None:
     """Return None for a consistent plan; raise InputError (naming the field) otherwise."""
     if not plan.plan_id.strip():
         raise InputError("plan_id is empty", field="plan_id")
+    if plan.agreed_prepare_by is not None:
+        _check_agreed_period(plan)
     if plan.adopted_on is None:
         # Reviews and exercises are of an adopted plan; dates for them without an adoption
         # date mean the row is wrong, and guessing which date is wrong would hide that.
@@ -196,6 +205,41 @@ def check_plan(plan: PlanDates) -> None:
             raise InputError(
                 "last_exercised_on is set but adopted_on is empty", field="last_exercised_on"
             )
+
+
+def _check_agreed_period(plan: PlanDates) -> None:
+    """Raise InputError unless ``agreed_prepare_by`` is an agreed period reg. 13(2) allows."""
+    agreed = plan.agreed_prepare_by
+    assert agreed is not None
+    field_name = "agreed_prepare_by"
+    if plan.regime is not Regime.COMAH_EXTERNAL:
+        raise InputError(
+            f"is only for a comah_external plan (COMAH 2015 reg. 13(2)), not {plan.regime}",
+            field=field_name,
+        )
+    if plan.adopted_on is not None:
+        raise InputError(
+            "is given but the plan is adopted: an agreed period is for preparing it",
+            field=field_name,
+        )
+    if plan.notified_on is None:
+        raise InputError(
+            "is given without notified_on: the period runs from the operator's information",
+            field=field_name,
+        )
+    shortest, longest = (plan.notified_on + relativedelta(months=m) for m in AGREED_PERIOD_MONTHS)
+    if agreed < shortest:
+        raise InputError(
+            f"{agreed.isoformat()} is earlier than notified_on + 6 months "
+            f"({shortest.isoformat()}): the plan is due by then anyway",
+            field=field_name,
+        )
+    if agreed > longest:
+        raise InputError(
+            f"{agreed.isoformat()} is later than notified_on + 9 months "
+            f"({longest.isoformat()}), the longest period reg. 13(2) allows",
+            field=field_name,
+        )
 
 
 def check_plans(plans: Iterable[PlanDates]) -> None:
@@ -234,6 +278,18 @@ def plan_duties(plan: PlanDates, as_of: date, policy: DutyPolicy = DEFAULT_POLIC
 
 def _prepare_duty(plan: PlanDates, as_of: date, policy: DutyPolicy) -> Duty:
     """Return the prepare duty of a plan that has not been adopted."""
+    if plan.agreed_prepare_by is not None:
+        due_on = plan.agreed_prepare_by
+        rule = RULE_FOR[(plan.regime, DutyKind.PREPARE)]
+        return Duty(
+            plan_id=plan.plan_id,
+            duty=DutyKind.PREPARE,
+            due_on=due_on,
+            status=status_on(due_on, as_of, policy.due_soon_days),
+            days_left=(due_on - as_of).days,
+            basis=rule.basis,
+            statutory=rule.statutory,
+        )
     if plan.regime is Regime.COMAH_EXTERNAL and plan.notified_on is not None:
         months = (
             policy.comah_prepare_extended_months
