@@ -63,6 +63,7 @@ class PlanView:
     status: str
     notified_on: date | None
     extension_agreed: bool
+    agreed_prepare_by: date | None
     adopted_on: date | None
     last_reviewed_on: date | None
     last_exercised_on: date | None
@@ -89,6 +90,7 @@ def plan_view(plan: Plan, reader: Reader) -> PlanView:
         status=plan.status,
         notified_on=plan.notified_on,
         extension_agreed=bool(plan.extension_agreed),
+        agreed_prepare_by=plan.agreed_prepare_by,
         adopted_on=plan.adopted_on,
         last_reviewed_on=plan.last_reviewed_on,
         last_exercised_on=plan.last_exercised_on,

@@ -318,6 +318,14 @@ def test_a_plan_is_added_and_changed_through_its_form(
 
     page = get(editor, app, "plans.plan_detail", ref="PLAN-NEW")
     assert duty_cell(page, "prepare") == ("2027-02-03", "Due soon")
+    # The competent authority agrees in writing to 3 May 2027 (within 9 months): due then.
+    agreed = editor.post(
+        url(app, "plans.plan_edit", ref="PLAN-NEW"),
+        data={**form, "agreed_prepare_by": "2027-05-03"},
+    )
+    assert agreed.status_code == 302
+    page = get(editor, app, "plans.plan_detail", ref="PLAN-NEW")
+    assert duty_cell(page, "prepare") == ("2027-05-03", "OK")
     site = url(app, "layers.detail", layer="establishments", ref="HAL-COMAH-01")
     assert page.one("a", href=site).text() == "Runcorn Site"
 
@@ -344,6 +352,34 @@ def test_a_plan_is_added_and_changed_through_its_form(
         ({"hazard_refs": ["HAL-NOPE"]}, "hazard_refs", "HAL-NOPE is not a site or pipeline"),
         ({"regime": "seveso"}, "regime", "Choose the regime"),
         ({"marking": "SECRET"}, "marking", "Choose the security marking"),
+        # COMAH 2015 reg. 13(2): an agreed period is of a plan not yet adopted, counted from
+        # the operator's information, no shorter than 6 months and no longer than 9.
+        ({"agreed_prepare_by": "2026-11-30"}, "agreed_prepare_by", "is given but the plan"),
+        (
+            {"status": "draft", "adopted_on": "", "agreed_prepare_by": "2026-11-30"},
+            "agreed_prepare_by",
+            "is given without notified_on",
+        ),
+        (
+            {
+                "status": "draft",
+                "adopted_on": "",
+                "notified_on": "2026-08-31",
+                "agreed_prepare_by": "2027-02-27",
+            },
+            "agreed_prepare_by",
+            "2027-02-27 is earlier than notified_on + 6 months (2027-02-28)",
+        ),
+        (
+            {
+                "status": "draft",
+                "adopted_on": "",
+                "notified_on": "2026-08-31",
+                "agreed_prepare_by": "2027-06-01",
+            },
+            "agreed_prepare_by",
+            "2027-06-01 is later than notified_on + 9 months (2027-05-31)",
+        ),
     ],
 )
 def test_a_bad_plan_is_a_400_with_the_error_beside_the_field_and_no_change(

@@ -66,6 +66,8 @@ class PlanRecord(Protocol):
     def notified_on(self) -> date | None: ...
     @property
     def extension_agreed(self) -> bool: ...
+    @property
+    def agreed_prepare_by(self) -> date | None: ...
 
 
 # The columns of ``plans`` a PlanRecord needs, for queries that select rows rather than Plans.
@@ -78,6 +80,7 @@ PLAN_RECORD_COLUMNS = (
     Plan.last_exercised_on,
     Plan.notified_on,
     Plan.extension_agreed,
+    Plan.agreed_prepare_by,
 )
 
 DUTY_WORDS: Mapping[DutyKind, str] = {
@@ -140,6 +143,7 @@ def plan_dates(plan: PlanRecord) -> PlanDates:
         last_exercised_on=plan.last_exercised_on if adopted else None,
         notified_on=plan.notified_on,
         extension_agreed=bool(plan.extension_agreed),
+        agreed_prepare_by=plan.agreed_prepare_by if not adopted else None,
     )
 
 

@@ -19,7 +19,7 @@ from typing import BinaryIO
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from resilience.domain.duties.rules import Regime
+from resilience.domain.duties.rules import PlanDates, Regime, check_plan
 from resilience.domain.plans.reviews import latest_review
 from resilience.domain.record_dates import check_date
 from resilience.errors import InputError
@@ -72,6 +72,7 @@ class PlanValues:
     adopted_on: date | None
     hazard_refs: tuple[str, ...]
     note: str = ""
+    agreed_prepare_by: date | None = None
 
 
 def find_plan(session: Session, ref: str) -> Plan | None:
@@ -112,6 +113,18 @@ def save_plan(
     check_date(values.adopted_on, "adopted_on", today=today)
     if values.status == "adopted" and values.adopted_on is None:
         raise InputError("Enter the date the plan was adopted", field="adopted_on")
+    if values.agreed_prepare_by is not None:
+        # The same rule as the `duties` command: reg. 13(2)'s window, a comah_external plan
+        # not yet adopted, counted from the operator's information.
+        check_plan(
+            PlanDates(
+                plan_id=values.ref,
+                regime=values.regime,
+                adopted_on=values.adopted_on,
+                notified_on=values.notified_on,
+                agreed_prepare_by=values.agreed_prepare_by,
+            )
+        )
     hazard_refs = check_hazards(session, values.hazard_refs, "hazard_refs")
     if existing is not None and values.adopted_on is None and latest_review(session, existing):
         raise InputError(
@@ -126,6 +139,7 @@ def save_plan(
     plan.status = values.status
     plan.notified_on = values.notified_on
     plan.extension_agreed = values.extension_agreed
+    plan.agreed_prepare_by = values.agreed_prepare_by
     plan.adopted_on = values.adopted_on
     plan.hazard_refs = hazard_refs
     plan.note = values.note

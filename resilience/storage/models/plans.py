@@ -42,6 +42,8 @@ class Plan(Base):
     status: Mapped[str] = mapped_column(String(40), default="draft")
     notified_on: Mapped[date | None] = mapped_column(Date)
     extension_agreed: Mapped[bool] = mapped_column(default=False)
+    # COMAH 2015 reg. 13(2): the date the competent authority agreed in writing, if any.
+    agreed_prepare_by: Mapped[date | None] = mapped_column(Date)
     adopted_on: Mapped[date | None] = mapped_column(Date)
     last_reviewed_on: Mapped[date | None] = mapped_column(Date)
     last_exercised_on: Mapped[date | None] = mapped_column(Date)

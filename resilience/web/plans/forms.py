@@ -83,6 +83,14 @@ class PlanForm(Form):
     extension_agreed = BooleanField(
         "The competent authority agreed in writing to extend the time to 9 months"
     )
+    agreed_prepare_by = date_field(
+        "Date agreed in writing to prepare it by",
+        description=(
+            "COMAH external plans: a longer period the competent authority agreed in writing, "
+            "up to 9 months after the operator's information (reg. 13(2)). It replaces the "
+            "6 months. Upload the letter as a document version of the plan."
+        ),
+    )
     adopted_on = date_field("Adopted on", description="Empty while the plan is being prepared")
     hazard_refs = SelectMultipleField(
         "Establishments and pipelines it covers",
@@ -101,6 +109,7 @@ class PlanForm(Form):
             status=self.status.data,
             notified_on=self.notified_on.data,
             extension_agreed=bool(self.extension_agreed.data),
+            agreed_prepare_by=self.agreed_prepare_by.data,
             adopted_on=self.adopted_on.data,
             hazard_refs=tuple(self.hazard_refs.data or ()),
             note=(self.note.data or "").strip(),
