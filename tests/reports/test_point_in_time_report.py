@@ -109,3 +109,33 @@ def test_a_correction_to_a_record_of_the_period_is_reported(session: Session) ->
     )
     assert "As at 31 May 2026" in text
     assert "1 record dated in this period was changed" in text
+
+
+def test_a_site_with_no_plan_at_the_periods_end_stays_a_gap_in_that_report(
+    session: Session,
+) -> None:
+    build_register(session)
+    bare = make_establishment("EST-BARE", name="Bare works", tier="upper")
+    bare.created_at = datetime(2025, 1, 6, 9, tzinfo=UTC)  # in the register before the period ended
+    session.add(bare)
+    session.commit()
+    before = annual_report(session, PERIOD, GENERATED)
+    assert [g.hazard_ref for g in before.coverage_gaps] == ["EST-BARE"]
+    assert before.figure("coverage.gaps").value == 1
+    text = " ".join(
+        getattr(block, "text", "") for block in annual_report_document(before, "Halton").blocks
+    )
+    assert "Sites and pipelines that needed a plan and had none" in text
+    # A plan covering it, recorded today, does not change what was true at the period's end.
+    session.add(
+        Plan(
+            ref="P-BARE",
+            title="Bare works external plan",
+            regime="comah_external",
+            status="draft",
+            hazard_refs=["EST-BARE"],
+        )
+    )
+    session.commit()
+    after = annual_report(session, PERIOD, datetime(2026, 12, 2, 20, tzinfo=UTC))
+    assert [g.hazard_ref for g in after.coverage_gaps] == ["EST-BARE"]

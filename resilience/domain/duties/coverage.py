@@ -14,8 +14,9 @@ Closed hazards need no plan; withdrawn plans cover nothing. Read-only: nothing i
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -87,7 +88,7 @@ class Coverage:
     plan_warnings: tuple[PlanCoverageWarning, ...]
 
 
-def _covering(plans: Iterable[Plan]) -> dict[Regime, set[str]]:
+def _covering(plans: Iterable[PlanFacts]) -> dict[Regime, set[str]]:
     covered: dict[Regime, set[str]] = {regime: set() for regime in Regime}
     for plan in plans:
         if plan.status not in STATUSES_WITHOUT_DUTIES:
@@ -95,27 +96,63 @@ def _covering(plans: Iterable[Plan]) -> dict[Regime, set[str]]:
     return covered
 
 
+class HazardFacts(Protocol):
+    """What coverage needs of a hazard: a stored ``Hazard``, or one as it stood on a past day."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def ref(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def tier(self) -> str | None: ...
+    @property
+    def status(self) -> str: ...
+
+
+class PlanFacts(Protocol):
+    """What coverage needs of a plan."""
+
+    @property
+    def ref(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def regime(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def hazard_refs(self) -> Sequence[str] | None: ...
+
+
 def coverage(session: Session) -> Coverage:
     """Return the hazards that need a plan and have none, unconfirmed tiers, and wrong plans."""
     hazards = list(
         session.execute(
             select(Hazard.id, Hazard.ref, Hazard.name, Hazard.kind, Hazard.tier, Hazard.status)
-            .where(Hazard.status.not_in(NEEDS_NO_PLAN))
-            .order_by(Hazard.ref)
         )
     )
-    plans = list(session.scalars(select(Plan).order_by(Plan.ref)))
+    return coverage_of(hazards, list(session.scalars(select(Plan))))
+
+
+def coverage_of(hazards: Iterable[HazardFacts], plans: Iterable[PlanFacts]) -> Coverage:
+    """Return the coverage of these hazards by these plans (now, or as they stood on a day)."""
+    live = sorted((h for h in hazards if h.status not in NEEDS_NO_PLAN), key=lambda h: h.ref)
+    plans = sorted(plans, key=lambda p: p.ref)
     covered = _covering(plans)
     gaps: list[CoverageGap] = []
     unconfirmed: list[tuple[str, str]] = []
-    for hazard in hazards:
+    for hazard in live:
         if hazard.kind == "establishment" and not hazard.tier:
             unconfirmed.append((hazard.ref, hazard.name))
         needs_plan = hazard.kind == "pipeline" or hazard.tier == "upper"
         regime = NEEDED_REGIME[hazard.kind]
         if needs_plan and hazard.ref not in covered[regime]:
             gaps.append(CoverageGap(hazard.id, hazard.ref, hazard.name, hazard.kind, regime))
-    upper = {h.ref for h in hazards if h.kind == "establishment" and h.tier == "upper"}
+    upper = {h.ref for h in live if h.kind == "establishment" and h.tier == "upper"}
     unknown = {ref for ref, _ in unconfirmed}
     warnings = []
     for plan in plans:

@@ -50,6 +50,7 @@ class HazardAsAt:
     name: str
     kind: str
     tier: str | None
+    status: str = "operational"
 
 
 def _typed(model: type[Base], values: Mapping[str, Any]) -> dict[str, Any]:
@@ -120,7 +121,9 @@ def hazards_at_end(session: Session, end: date) -> list[HazardAsAt]:
     hazards = session.scalars(select(Hazard))
     return sorted(
         (
-            HazardAsAt(s["id"], s["ref"], s["name"], s["kind"], s.get("tier"))
+            HazardAsAt(
+                s["id"], s["ref"], s["name"], s["kind"], s.get("tier"), s.get("status") or ""
+            )
             for s in states_at_end(session, Hazard, hazards, end)
         ),
         key=lambda h: h.ref,

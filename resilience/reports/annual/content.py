@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from resilience.clock import local_date
 from resilience.date_text import long_date
+from resilience.domain.duties.coverage import coverage_of
 from resilience.domain.duties.dashboard import DutyRow, plan_duty_rows
 from resilience.domain.duties.policy import stored_policy
 from resilience.domain.duties.rules import DutyKind, DutyPolicy, Regime, Status
@@ -369,6 +370,14 @@ def annual_report(
     )
     duty_policy = stored_policy(session)
     groups, all_lines = _duty_groups(plans, period.end, duty_policy)
+    covered = coverage_of(hazards, plans)
+    coverage_figures = (
+        figure(
+            "coverage.gaps",
+            "Upper-tier establishments and pipelines with no plan at the end of the period",
+            (Source("hazards", gap.hazard_id, gap.hazard_ref) for gap in covered.gaps),
+        ),
+    )
     activity, plan_figures, revealed = _plan_activity(session, plans, period, reader)
     exercise_lines, exercise_figures, lesson_figures, seen = _exercises(
         exercises, plans, hazards, period, reader
@@ -418,6 +427,9 @@ def annual_report(
         sessions=sessions,
         training_figures=training_figures,
         overdue=overdue,
+        coverage_gaps=covered.gaps,
+        coverage_figures=coverage_figures,
+        unconfirmed_tiers=covered.unconfirmed_tiers,
         overdue_figures=overdue_figures,
         notes=later_notes(later_changes(session, period.start, period.end)),
         marking=highest_marking(revealed | {OFFICIAL}),

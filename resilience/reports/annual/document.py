@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from resilience.date_text import long_date
+from resilience.domain.duties.rules import Regime
 from resilience.domain.training.refresher import AUDIENCES, TOPICS
 from resilience.reports.annual.content import (
     STATUS_LABELS,
@@ -26,6 +27,10 @@ SECTION_TITLES = (
 )
 SOURCES_PER_PARAGRAPH = 100
 DUTY_NAMES = {"prepare": "Prepare", "review": "Review", "exercise": "Exercise"}
+PLAN_NEEDED = {
+    Regime.COMAH_EXTERNAL: "External emergency plan",
+    Regime.PIPELINE: "Pipeline emergency plan",
+}
 TABLE_NAMES = {
     "hazards": "Sites and pipelines",
     "plans": "Plans",
@@ -147,6 +152,37 @@ def _duties(report: AnnualReport) -> list[Block]:
                 empty="No plans under this regime.",
             ),
         ]
+    gaps = report.coverage_gaps
+    blocks += [
+        Heading("Sites and pipelines that needed a plan and had none", 2),
+        Text(
+            "Every upper-tier COMAH establishment needs an external emergency plan (COMAH 2015 "
+            "reg. 13(1)) and every major accident hazard pipeline a pipeline emergency plan "
+            "(Pipelines Safety Regulations 1996 reg. 25)."
+            + ("" if gaps else f" On {long_date(report.period.end)} each had a plan covering it.")
+        ),
+    ]
+    if gaps:
+        blocks.append(
+            Table(
+                headers=("Site or pipeline", "Plan needed", "Basis"),
+                rows=tuple(
+                    (f"{gap.hazard_name} ({gap.hazard_ref})", PLAN_NEEDED[gap.regime], gap.basis)
+                    for gap in gaps
+                ),
+                widths=(4, 3, 3),
+            )
+        )
+    if report.unconfirmed_tiers:
+        count = len(report.unconfirmed_tiers)
+        blocks.append(
+            Text(
+                f"{plural(count, 'establishment has', 'establishments have')} no tier recorded, so "
+                "whether each needs an external plan is not known: the tier is to be confirmed "
+                "with HSE.",
+                "small",
+            )
+        )
     return blocks
 
 

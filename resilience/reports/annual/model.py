@@ -12,6 +12,7 @@ from datetime import date, datetime
 from dateutil.relativedelta import relativedelta
 
 from resilience.date_text import long_date
+from resilience.domain.duties.coverage import CoverageGap
 from resilience.domain.duties.dashboard import DutyRow
 from resilience.domain.duties.rules import DutyKind, Status
 from resilience.errors import InputError
@@ -163,6 +164,11 @@ class AnnualReport:
     overdue: tuple[OverdueLine, ...]
     overdue_figures: tuple[Figure, ...]
     notes: tuple[str, ...] = field(default=())
+    # Upper-tier establishments and pipelines that no plan of their kind covered at the period's
+    # end (resilience.domain.duties.coverage), and establishments whose tier was not recorded.
+    coverage_gaps: tuple[CoverageGap, ...] = field(default=())
+    coverage_figures: tuple[Figure, ...] = field(default=())
+    unconfirmed_tiers: tuple[tuple[str, str], ...] = field(default=())
     # The highest marking of what the report shows its reader (see resilience.domain.marking).
     marking: str = "OFFICIAL"
 
@@ -178,6 +184,7 @@ class AnnualReport:
         return [
             *self.register,
             *groups,
+            *self.coverage_figures,
             *self.plan_figures,
             *self.exercise_figures,
             *self.lesson_figures,
