@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
+from resilience.storage.models import Plan
 from tests.factories import make_ward
 from tests.web.html import Page
 
@@ -54,3 +57,27 @@ def test_a_list_page_reads_no_geometry(client: FlaskClient, session: Session, ap
     assert ward_queries  # the page was read from the app's own database
     assert len(ward_queries) <= 3, ward_queries  # a count and one page, not a query per ward
     assert not any("geometry" in s.split("FROM")[0] for s in ward_queries)
+
+
+def test_the_duties_page_shows_100_duties_a_page_and_counts_them_all(
+    client: FlaskClient, session: Session
+) -> None:
+    session.add_all(
+        Plan(
+            ref=f"P{n:03d}",
+            title=f"Plan {n:03d}",
+            regime="cca_local",
+            owner="EPT",
+            status="adopted",
+            adopted_on=date(2020, 1, 1),
+        )
+        for n in range(60)
+    )  # two duties each: 120
+    session.commit()
+    first = Page(client.get("/duties/?owner=EPT").text)
+    assert _rows(first) == 100
+    assert "1 to 100 of 120" in first.text
+    assert "120 overdue" in first.text  # the count is of every duty, not the page's
+    second = Page(client.get("/duties/?owner=EPT&page=2").text)
+    assert _rows(second) == 20
+    assert "/duties/?owner=EPT&page=1#duties" in second.links()

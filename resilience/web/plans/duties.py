@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
@@ -28,6 +29,7 @@ from resilience.domain.duties.policy import (
 )
 from resilience.domain.duties.rules import RULES, Regime, Status
 from resilience.domain.marking import visible_lessons
+from resilience.domain.paging import PageOf
 from resilience.domain.plans.exercises import open_lessons
 from resilience.errors import InputError
 from resilience.web import clock
@@ -66,6 +68,9 @@ def _filtered_duties(form: DutyFilterForm) -> tuple[date, list[DutyRow]]:
     return as_of, rows
 
 
+DUTIES_PER_PAGE = 100
+
+
 @bp.get("/duties/")
 def duties() -> tuple[str, int]:
     form, valid = _duty_filters()
@@ -73,11 +78,23 @@ def duties() -> tuple[str, int]:
         return render_page("duties/index.html", 400, form=form, rows=[], lessons=[], **labels())
     as_of, rows = _filtered_duties(form)
     counts = {status: sum(1 for row in rows if row.status is status) for status in Status}
-    filters: dict[str, Any] = {k: v for k, v in request.args.items() if v}
+    filters: dict[str, Any] = {k: v for k, v in request.args.items() if v and k != "page"}
+    # Most urgent first, a page at a time: nationally the table runs to thousands of duties.
+    try:
+        number = int(request.args.get("page", "1"))
+    except ValueError:
+        abort(400, f"'page' must be a whole number, not {request.args.get('page')!r}.")
+    pages = max(1, -(-len(rows) // DUTIES_PER_PAGE))
+    number = min(max(number, 1), pages)
+    shown = rows[(number - 1) * DUTIES_PER_PAGE : number * DUTIES_PER_PAGE]
+    page = PageOf(shown, number, len(rows), DUTIES_PER_PAGE)
+    here = url_for(".duties")
     return render_page(
         "duties/index.html",
         form=form,
-        rows=rows,
+        rows=shown,
+        page=page,
+        page_url=lambda n: f"{here}?{urlencode({**filters, 'page': n})}#duties",
         as_of=as_of,
         counts=counts,
         lessons=visible_lessons(open_lessons(db_session()), reader()),
