@@ -6,6 +6,7 @@ read a page at a time: a count and one LIMIT/OFFSET query, never every row.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -36,6 +37,13 @@ class PageOf(Generic[T]):
     @property
     def last(self) -> int:
         return self.first + len(self.items) - 1 if self.items else 0
+
+
+def paged(items: Sequence[T], number: int, size: int) -> PageOf[T]:
+    """Return page ``number`` of a list already in memory (past the end gives the last page)."""
+    pages = max(1, -(-len(items) // size))
+    number = min(max(1, number), pages)
+    return PageOf(list(items[(number - 1) * size : number * size]), number, len(items), size)
 
 
 def page_of(session: Session, query: Select[Any], number: int, size: int) -> PageOf[Any]:

@@ -148,9 +148,8 @@ def coverage_of(hazards: Iterable[HazardFacts], plans: Iterable[PlanFacts]) -> C
     for hazard in live:
         if hazard.kind == "establishment" and not hazard.tier:
             unconfirmed.append((hazard.ref, hazard.name))
-        needs_plan = hazard.kind == "pipeline" or hazard.tier == "upper"
-        regime = NEEDED_REGIME[hazard.kind]
-        if needs_plan and hazard.ref not in covered[regime]:
+        regime = needs_plan(hazard)
+        if regime is not None and hazard.ref not in covered[regime]:
             gaps.append(CoverageGap(hazard.id, hazard.ref, hazard.name, hazard.kind, regime))
     upper = {h.ref for h in live if h.kind == "establishment" and h.tier == "upper"}
     unknown = {ref for ref, _ in unconfirmed}
@@ -178,7 +177,7 @@ def covering_plans(session: Session, hazard: Hazard) -> list[Plan]:
     return [plan for plan in plans if hazard.ref in (plan.hazard_refs or ())]
 
 
-def needs_plan(hazard: Hazard) -> Regime | None:
+def needs_plan(hazard: HazardFacts | Hazard) -> Regime | None:
     """Return the plan regime ``hazard`` needs by law, or None (lower tier, unknown, closed)."""
     if hazard.status in NEEDS_NO_PLAN:
         return None

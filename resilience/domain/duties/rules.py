@@ -279,17 +279,8 @@ def plan_duties(plan: PlanDates, as_of: date, policy: DutyPolicy = DEFAULT_POLIC
 def _prepare_duty(plan: PlanDates, as_of: date, policy: DutyPolicy) -> Duty:
     """Return the prepare duty of a plan that has not been adopted."""
     if plan.agreed_prepare_by is not None:
-        due_on = plan.agreed_prepare_by
         rule = RULE_FOR[(plan.regime, DutyKind.PREPARE)]
-        return Duty(
-            plan_id=plan.plan_id,
-            duty=DutyKind.PREPARE,
-            due_on=due_on,
-            status=status_on(due_on, as_of, policy.due_soon_days),
-            days_left=(due_on - as_of).days,
-            basis=rule.basis,
-            statutory=rule.statutory,
-        )
+        return _due(plan, rule, plan.agreed_prepare_by, as_of, policy)
     if plan.regime is Regime.COMAH_EXTERNAL and plan.notified_on is not None:
         months = (
             policy.comah_prepare_extended_months
@@ -317,7 +308,11 @@ def _duty(
     plan: PlanDates, rule: DutyRule, anchor: date, months: int, as_of: date, policy: DutyPolicy
 ) -> Duty:
     """Return the duty that falls ``months`` after ``anchor`` (clamped to the month's end)."""
-    due_on = anchor + relativedelta(months=months)
+    return _due(plan, rule, anchor + relativedelta(months=months), as_of, policy)
+
+
+def _due(plan: PlanDates, rule: DutyRule, due_on: date, as_of: date, policy: DutyPolicy) -> Duty:
+    """Return ``rule``'s duty of ``plan``, due on ``due_on``, as it stands on ``as_of``."""
     return Duty(
         plan_id=plan.plan_id,
         duty=rule.duty,

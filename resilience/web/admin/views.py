@@ -29,6 +29,7 @@ from resilience.web import clock
 from resilience.web.db import db_session
 from resilience.web.downloads import download, file_name
 from resilience.web.forms import Form
+from resilience.web.paging import page_number
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 ROLE_CHOICES = [SelectChoice(value, label) for value, label in ROLES.items()]
@@ -139,11 +140,7 @@ def _criteria() -> AuditFilter:
 def audit() -> str:
     criteria = _criteria()
     session = db_session()
-    try:
-        number = int(request.args.get("page", "1"))
-    except ValueError:
-        abort(400, f"'page' must be a whole number, not {request.args.get('page')!r}.")
-    page = audit_page(session, criteria, number)
+    page = audit_page(session, criteria, page_number())
     filters = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
         "admin/audit.html",

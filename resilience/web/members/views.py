@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, Response, abort, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from resilience.domain.paging import PageOf
+from resilience.domain.paging import PageOf, paged
 from resilience.domain.training.refresher import (
     attended_sessions,
     load_training_policy,
@@ -31,6 +31,7 @@ from resilience.reports.render.map_images import overview_png, site_png
 from resilience.storage.models import Hazard, User
 from resilience.web import clock
 from resilience.web.db import db_session
+from resilience.web.paging import page_number, search_text
 
 bp = Blueprint("members", __name__, url_prefix="/members")
 IMAGE_MAX_AGE = 300
@@ -75,16 +76,11 @@ def home() -> str:
     mine = training_due(
         me, attended_sessions(session).get(me.id, []), today, load_training_policy(session)
     )
-    try:
-        number = int(request.args.get("page", "1"))
-    except ValueError:
-        abort(400, f"'page' must be a whole number, not {request.args.get('page')!r}.")
-    search = (request.args.get("q") or "").strip()[:200]
-    refs = _card_order(session, search)
-    pages = max(1, -(-len(refs) // CARDS_PER_PAGE))
-    number = min(max(number, 1), pages)
-    shown = refs[(number - 1) * CARDS_PER_PAGE : number * CARDS_PER_PAGE]
-    page = PageOf(briefing_cards(session, today, refs=shown), number, len(refs), CARDS_PER_PAGE)
+    search = search_text()
+    refs = paged(_card_order(session, search), page_number(), CARDS_PER_PAGE)
+    page = PageOf(
+        briefing_cards(session, today, refs=refs.items), refs.number, refs.total, refs.size
+    )
     filters = {"q": search} if search else {}
     here = url_for("members.home")
     return render_template(

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
@@ -29,12 +29,13 @@ from resilience.domain.duties.policy import (
 )
 from resilience.domain.duties.rules import RULES, Regime, Status
 from resilience.domain.marking import visible_lessons
-from resilience.domain.paging import PageOf
+from resilience.domain.paging import paged
 from resilience.domain.plans.exercises import open_lessons
 from resilience.errors import InputError
 from resilience.web import clock
 from resilience.web.db import db_session
 from resilience.web.downloads import download, file_name
+from resilience.web.paging import page_number
 from resilience.web.plans.blueprint import (
     Page,
     actor,
@@ -80,19 +81,12 @@ def duties() -> tuple[str, int]:
     counts = {status: sum(1 for row in rows if row.status is status) for status in Status}
     filters: dict[str, Any] = {k: v for k, v in request.args.items() if v and k != "page"}
     # Most urgent first, a page at a time: nationally the table runs to thousands of duties.
-    try:
-        number = int(request.args.get("page", "1"))
-    except ValueError:
-        abort(400, f"'page' must be a whole number, not {request.args.get('page')!r}.")
-    pages = max(1, -(-len(rows) // DUTIES_PER_PAGE))
-    number = min(max(number, 1), pages)
-    shown = rows[(number - 1) * DUTIES_PER_PAGE : number * DUTIES_PER_PAGE]
-    page = PageOf(shown, number, len(rows), DUTIES_PER_PAGE)
+    page = paged(rows, page_number(), DUTIES_PER_PAGE)
     here = url_for(".duties")
     return render_page(
         "duties/index.html",
         form=form,
-        rows=shown,
+        rows=page.items,
         page=page,
         page_url=lambda n: f"{here}?{urlencode({**filters, 'page': n})}#duties",
         as_of=as_of,

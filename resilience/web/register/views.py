@@ -29,6 +29,7 @@ from resilience.spatial.exposure import EXPOSURE_COLUMNS
 from resilience.spatial.exposure_table import exposure_cells
 from resilience.web.db import db_session
 from resilience.web.downloads import download, file_name
+from resilience.web.paging import page_number, search_text
 from resilience.web.plans.blueprint import labels, reader
 from resilience.web.register.forms import form_class_for
 
@@ -55,12 +56,8 @@ LAYER = "<any(establishments, pipelines, wards, receptors):layer>"
 @bp.get(f"/{LAYER}/")
 def index(layer: str) -> str:
     spec = _layer(layer)
-    try:
-        number = int(request.args.get("page", "1"))
-    except ValueError:
-        abort(400, f"'page' must be a whole number, not {request.args.get('page')!r}.")
-    search = (request.args.get("q") or "").strip()[:200]
-    page = register_page(db_session(), spec, search, number)
+    search = search_text()
+    page = register_page(db_session(), spec, search, page_number())
     filters = {"q": search} if search else {}
     here = url_for("layers.index", layer=spec.name)
     return render_template(
