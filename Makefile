@@ -29,7 +29,7 @@ lint: install
 	$(BIN)/mypy
 
 test: install test-services lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2 --dist loadscope
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache
