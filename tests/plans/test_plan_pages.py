@@ -354,11 +354,15 @@ def test_a_plan_is_added_and_changed_through_its_form(
         ({"marking": "SECRET"}, "marking", "Choose the security marking"),
         # COMAH 2015 reg. 13(2): an agreed period is of a plan not yet adopted, counted from
         # the operator's information, no shorter than 6 months and no longer than 9.
-        ({"agreed_prepare_by": "2026-11-30"}, "agreed_prepare_by", "is given but the plan"),
+        (
+            {"agreed_prepare_by": "2026-11-30"},
+            "agreed_prepare_by",
+            "An agreed date is for preparing",
+        ),
         (
             {"status": "draft", "adopted_on": "", "agreed_prepare_by": "2026-11-30"},
             "agreed_prepare_by",
-            "is given without notified_on",
+            "An agreed date needs notified_on",
         ),
         (
             {

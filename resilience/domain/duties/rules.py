@@ -214,17 +214,18 @@ def _check_agreed_period(plan: PlanDates) -> None:
     field_name = "agreed_prepare_by"
     if plan.regime is not Regime.COMAH_EXTERNAL:
         raise InputError(
-            f"is only for a comah_external plan (COMAH 2015 reg. 13(2)), not {plan.regime}",
+            f"an agreed date is only for a comah_external plan (COMAH 2015 reg. 13(2)), "
+            f"not {plan.regime}",
             field=field_name,
         )
     if plan.adopted_on is not None:
         raise InputError(
-            "is given but the plan is adopted: an agreed period is for preparing it",
+            "an agreed date is for preparing a plan, and this plan is adopted",
             field=field_name,
         )
     if plan.notified_on is None:
         raise InputError(
-            "is given without notified_on: the period runs from the operator's information",
+            "an agreed date needs notified_on: the period runs from the operator's information",
             field=field_name,
         )
     shortest, longest = (plan.notified_on + relativedelta(months=m) for m in AGREED_PERIOD_MONTHS)

@@ -6,7 +6,7 @@ a saved scenario keeps it as it was, whatever is edited in the register afterwar
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Final
 
 import shapely
@@ -14,6 +14,7 @@ from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy.orm import Session
 
+from resilience.clock import utc_now
 from resilience.domain.whatif.area import inside_area, receptors_near, wards_near
 from resilience.domain.whatif.inputs import WhatIfInputError, WhatIfInputs
 from resilience.domain.whatif.people import ZONE_LABELS, who_is_in
@@ -104,7 +105,7 @@ def result_of(
     }
     reached = [z for z in zones if z["geometry"] is not None]
     return {
-        "computed_at": (now or datetime.now(UTC)).isoformat(timespec="seconds"),
+        "computed_at": (now or utc_now()).isoformat(timespec="seconds"),
         "banner": BANNER,
         "model": MODEL,
         "inputs": inputs.to_json(),

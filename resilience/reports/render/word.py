@@ -7,7 +7,7 @@ contents field built in Word both find them; the contents page written here list
 from __future__ import annotations
 
 import io
-from datetime import date, datetime, time
+from datetime import datetime, time
 
 from docx import Document as new_docx
 from docx.document import Document as WordDocument
@@ -17,6 +17,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
 from docx.shared import Cm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
+from resilience.clock import local_date, utc_now
 from resilience.reports.render.document import (
     Bullets,
     Document,
@@ -48,7 +49,7 @@ def render_docx(document: Document) -> bytes:
     properties.author = document.author
     properties.keywords = ", ".join(document.keywords)
     # python-docx's template says it was made on 2013-12-23 by "python-docx": say who and when.
-    made = datetime.combine(document.made_on or date.today(), time(12, 0))
+    made = datetime.combine(document.made_on or local_date(utc_now()), time(12, 0))
     properties.created = properties.modified = made
     properties.last_modified_by = document.author
     properties.category = document.marking

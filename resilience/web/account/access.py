@@ -21,6 +21,7 @@ from resilience.domain.accounts.users import ROLES, can
 from resilience.storage.audit import set_actor
 from resilience.storage.models import User
 from resilience.web.db import db_session
+from resilience.web.saving import commit
 
 IDLE_MINUTES_VARIABLE = "RESILIENCE_IDLE_MINUTES"
 # Reachable without signing in. The calendar feed's secret URL is its own credential.
@@ -140,7 +141,7 @@ def _load_user(session_token: str) -> SignedInUser | None:
         return None
     if found.stale:
         touch_session(database, found.row)
-        database.commit()
+        commit()
     return SignedInUser.from_user(found.user, session_token)
 
 

@@ -19,6 +19,7 @@ from resilience.storage.models import User
 from resilience.web.account.access import SignedInUser
 from resilience.web.db import db_session
 from resilience.web.forms import Form
+from resilience.web.saving import commit, saving
 
 bp = Blueprint("auth", __name__)
 
@@ -83,7 +84,7 @@ def login() -> str | Response | tuple[str, int]:
         result = sign_in(database, form.email.data or "", form.password.data or "")
         if result.user is not None:
             token = start_session(database, result.user)
-            database.commit()
+            commit()
             session.clear()  # a new session for the signed-in user: no fixation
             session.permanent = True
             login_user(SignedInUser.from_user(result.user, token))
@@ -100,7 +101,7 @@ def logout() -> str | Response:
     if request.method == "POST":
         database = db_session()
         end_session(database, current_user.session_token)  # a copy of the cookie stops working
-        database.commit()
+        commit()
         logout_user()
         session.clear()
         flash("You have signed out.", "success")
@@ -118,13 +119,13 @@ def password() -> str | Response | tuple[str, int]:
         if user is None or not check_password_hash(user.password_hash, form.current.data or ""):
             form.current.errors = ["Your current password is not right"]
         else:
-            try:
-                set_password(user, form.password.data or "")
-            except InputError as error:
-                form.password.errors = [f"Your new password {error.problem}"]
-            else:
-                end_sessions_of(database, user.id, keep_token=current_user.session_token)
-                database.commit()
+            with saving(form, "password") as attempt:
+                try:
+                    set_password(user, form.password.data or "")
+                except InputError as error:
+                    raise InputError(f"your new password {error.problem}") from None
+                end_sessions_of(attempt.session, user.id, keep_token=current_user.session_token)
+            if attempt.saved:
                 flash("Your password has been changed.", "success")
                 return redirect(url_for("home.index"))
     status = 400 if form.is_submitted() else 200

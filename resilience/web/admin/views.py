@@ -30,6 +30,7 @@ from resilience.web.db import db_session
 from resilience.web.downloads import download, file_name
 from resilience.web.forms import Form
 from resilience.web.paging import page_number
+from resilience.web.saving import commit, saving
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 ROLE_CHOICES = [SelectChoice(value, label) for value, label in ROLES.items()]
@@ -67,7 +68,7 @@ def user_unlock(user_id: int) -> WerkzeugResponse:
     if user is None:
         abort(404)
     if unlock(session, user.email):
-        session.commit()
+        commit()
         flash(f"{user.email} can sign in again.", "success")
     else:
         flash(f"{user.email} was not locked.", "info")
@@ -76,10 +77,9 @@ def user_unlock(user_id: int) -> WerkzeugResponse:
 
 def _save_user(form: UserForm, user: User | None) -> str | WerkzeugResponse | tuple[str, int]:
     if form.validate_on_submit():
-        session = db_session()
-        try:
+        with saving(form, "email") as attempt:
             saved = add_or_update_user(
-                session,
+                attempt.session,
                 form.email.data or "",
                 form.role.data or "",
                 form.password.data or None,
@@ -87,15 +87,11 @@ def _save_user(form: UserForm, user: User | None) -> str | WerkzeugResponse | tu
             )
             if user is not None and saved is not user:
                 raise InputError("another user already has this e-mail address", field="email")
-        except InputError as error:
-            session.rollback()
-            field = getattr(form, error.field or "email")
-            field.errors = [*field.errors, error.problem[0].upper() + error.problem[1:]]
-        else:
             saved.active = bool(form.active.data)
             if not saved.active:
-                end_sessions_of(session, saved.id)  # a deactivated person is signed out at once
-            session.commit()
+                # A deactivated person is signed out at once.
+                end_sessions_of(attempt.session, saved.id)
+        if attempt.saved:
             flash(f"{saved.email} saved as {ROLES[saved.role].lower()}.", "success")
             return redirect(url_for(".users"))
     status = 400 if form.is_submitted() else 200

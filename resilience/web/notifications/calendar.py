@@ -10,6 +10,7 @@ from resilience.scheduling.calendar_feed import feed_for, person_for_token, rene
 from resilience.web import clock
 from resilience.web.db import db_session
 from resilience.web.downloads import download, file_name
+from resilience.web.saving import commit
 
 bp = Blueprint("calendar", __name__)
 
@@ -31,6 +32,6 @@ def feed(token: str) -> Response:
 def new_link() -> BaseResponse:
     session = db_session()
     renew_calendar_token(session, current_user.id, clock.now())
-    session.commit()
+    commit()
     flash("Your calendar link is ready. Any link you made before no longer works.", "success")
     return redirect(url_for("notifications.index") + "#calendar")

@@ -19,6 +19,7 @@ from resilience.scheduling.notifications import (
 )
 from resilience.web import clock
 from resilience.web.db import db_session
+from resilience.web.saving import commit
 
 bp = Blueprint("notifications", __name__)
 
@@ -60,7 +61,7 @@ def read(notification_id: int) -> Response:
     session = db_session()
     if not mark_read(session, current_user.id, notification_id, clock.now()):
         abort(404)  # someone else's, or none: the same answer, so ids reveal nothing
-    session.commit()
+    commit()
     return redirect(url_for(".index") + f"#notification-{notification_id}")
 
 
@@ -69,5 +70,5 @@ def read(notification_id: int) -> Response:
 def read_all() -> Response:
     session = db_session()
     mark_all_read(session, current_user.id, clock.now())
-    session.commit()
+    commit()
     return redirect(url_for(".index"))

@@ -11,9 +11,8 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms import Field, SelectChoice
+from wtforms import SelectChoice
 
 from resilience.domain.duties.dashboard import DUTY_LABELS
 from resilience.domain.marking import Reader
@@ -26,7 +25,6 @@ from resilience.domain.plans.records import (
     readable_size,
 )
 from resilience.domain.plans.reviews import REVIEW_OUTCOMES
-from resilience.errors import InputError
 from resilience.storage.models import Plan
 from resilience.web.db import db_session
 
@@ -52,12 +50,6 @@ def reader() -> Reader:
     """Return who the page is for: cleared for OFFICIAL-SENSITIVE detail or not."""
     can = getattr(current_user, "can", None)
     return Reader.for_role(bool(can and can("view_sensitive")))
-
-
-def attach_error(form: FlaskForm, error: InputError, default: str) -> None:
-    """Put a domain error beside the field it names (else beside ``default``)."""
-    field: Field = getattr(form, error.field or "", None) or getattr(form, default)
-    field.errors = [*field.errors, error.problem]
 
 
 def render_page(template: str, status: int = 200, **context: Any) -> tuple[str, int]:

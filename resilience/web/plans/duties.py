@@ -39,13 +39,13 @@ from resilience.web.paging import page_number
 from resilience.web.plans.blueprint import (
     Page,
     actor,
-    attach_error,
     bp,
     labels,
     reader,
     render_page,
 )
 from resilience.web.plans.forms import DutyFilterForm, policy_field_name, policy_form_class
+from resilience.web.saving import commit, show_error
 
 
 def _duty_filters() -> tuple[DutyFilterForm, bool]:
@@ -143,11 +143,11 @@ def policy() -> Page:
         problems.update(policy_problems(choice))
         if not problems:
             save_policy(session, choice, by=actor())
-            session.commit()
+            commit()
             flash("Policy saved. Due dates now follow it.", "success")
             return redirect(url_for(".policy"))
         for key, problem in problems.items():
-            attach_error(
+            show_error(
                 form, InputError(problem, field=policy_field_name(key)), "reminder_lead_days"
             )
     rules = [

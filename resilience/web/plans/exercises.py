@@ -14,13 +14,11 @@ from resilience.domain.plans.exercises import (
     save_exercise,
 )
 from resilience.domain.plans.records import all_plans, hazard_names
-from resilience.errors import InputError
 from resilience.storage.models import Exercise, Lesson
 from resilience.web import clock
 from resilience.web.db import db_session
 from resilience.web.plans.blueprint import (
     Page,
-    attach_error,
     bp,
     hazard_choices,
     labels,
@@ -28,6 +26,7 @@ from resilience.web.plans.blueprint import (
     render_page,
 )
 from resilience.web.plans.forms import CloseLessonForm, ExerciseForm, LessonForm
+from resilience.web.saving import commit, saving
 
 
 def _exercise(exercise_id: int) -> Exercise:
@@ -69,13 +68,9 @@ def _edit_exercise(exercise: Exercise | None) -> Page:
         elif request.args.get("plan"):
             form.plan_refs.data = [request.args["plan"]]
     if form.validate_on_submit():
-        try:
-            saved = save_exercise(session, form.values(), clock.today(), existing=exercise)
-        except InputError as error:
-            session.rollback()
-            attach_error(form, error, "title")
-        else:
-            session.commit()
+        with saving(form, "title") as attempt:
+            saved = save_exercise(attempt.session, form.values(), clock.today(), existing=exercise)
+        if attempt.saved:
             flash(
                 f"Exercise {saved.title!r} {'added' if exercise is None else 'saved'}.", "success"
             )
@@ -138,7 +133,7 @@ def exercise_delete(exercise_id: int) -> Page:
         session = db_session()
         title = exercise.title
         delete_exercise(session, exercise)
-        session.commit()
+        commit()
         flash(f"Exercise {title!r} deleted.", "success")
         return redirect(url_for(".exercise_index"))
     return render_template(
@@ -151,20 +146,15 @@ def lesson_add(exercise_id: int) -> Page:
     exercise = _exercise(exercise_id)
     form = LessonForm()
     if form.validate_on_submit():
-        session = db_session()
-        try:
+        with saving(form, "description") as attempt:
             add_lesson(
-                session,
+                attempt.session,
                 exercise,
                 description=form.description.data,
                 owner=form.owner.data,
                 due_on=form.due_on.data,
             )
-        except InputError as error:
-            session.rollback()
-            attach_error(form, error, "description")
-        else:
-            session.commit()
+        if attempt.saved:
             flash("Lesson added.", "success")
             return redirect(url_for(".exercise_detail", exercise_id=exercise.id) + "#lessons")
     return _exercise_page(exercise, 400, lesson_form=form)
@@ -179,19 +169,15 @@ def lesson_close(exercise_id: int, lesson_id: int) -> Page:
         abort(404, f"Exercise {exercise.id} has no lesson number {lesson_id}.")
     form = CloseLessonForm(prefix=f"close-{lesson.id}")
     if form.validate_on_submit():
-        try:
+        with saving(form, "closed_on") as attempt:
             close_lesson(
-                session,
+                attempt.session,
                 lesson,
                 closed_on=form.closed_on.data,
                 note=form.closure_note.data or "",
                 today=clock.today(),
             )
-        except InputError as error:
-            session.rollback()
-            attach_error(form, error, "closed_on")
-        else:
-            session.commit()
+        if attempt.saved:
             flash("Lesson closed.", "success")
             return redirect(url_for(".exercise_detail", exercise_id=exercise.id) + "#lessons")
     return _exercise_page(exercise, 400, close_forms={lesson.id: form})

@@ -35,14 +35,12 @@ from resilience.domain.plans.records import (
     version_path,
 )
 from resilience.domain.plans.reviews import delete_review, plan_reviews, record_review
-from resilience.errors import InputError
 from resilience.storage.models import Plan, PlanReview, PlanVersion
 from resilience.web import clock
 from resilience.web.db import db_session
 from resilience.web.plans.blueprint import (
     Page,
     actor,
-    attach_error,
     bp,
     hazard_choices,
     labels,
@@ -51,6 +49,7 @@ from resilience.web.plans.blueprint import (
     render_page,
 )
 from resilience.web.plans.forms import PlanForm, ReviewForm, VersionForm
+from resilience.web.saving import commit, saving
 
 
 def _plan_form(plan: Plan | None) -> PlanForm:
@@ -86,15 +85,10 @@ def plan_index() -> str:
 def _edit_plan(plan: Plan | None) -> Page:
     form = _plan_form(plan)
     if form.validate_on_submit():
-        session = db_session()
-        try:
-            ref = plan.ref if plan is not None else form.ref.data.strip()
-            saved = save_plan(session, form.values(ref), clock.today(), existing=plan)
-        except InputError as error:
-            session.rollback()
-            attach_error(form, error, "title")
-        else:
-            session.commit()
+        ref = plan.ref if plan is not None else form.ref.data.strip()
+        with saving(form, "title") as attempt:
+            saved = save_plan(attempt.session, form.values(ref), clock.today(), existing=plan)
+        if attempt.saved:
             flash(f"Plan {saved.ref} {'added' if plan is None else 'saved'}.", "success")
             return redirect(url_for(".plan_detail", ref=saved.ref))
     status = 400 if request.method == "POST" else 200
@@ -156,9 +150,9 @@ def version_index(ref: str) -> Page:
         form.label.data = next_version_label(session, plan)
     if form.validate_on_submit():
         upload = form.file.data
-        try:
+        with saving(form, "file") as attempt:
             version = store_version(
-                session,
+                attempt.session,
                 plan,
                 upload.stream,
                 original_name=upload.filename or "",
@@ -169,15 +163,8 @@ def version_index(ref: str) -> Page:
                 uploads=_uploads(),
                 max_bytes=max_bytes,
             )
-        except InputError as error:
-            session.rollback()
-            attach_error(form, error, "file")
-        else:
-            try:
-                session.commit()
-            except BaseException:
-                discard_version_file(_uploads(), version)
-                raise
+            attempt.undo_if_not_stored(lambda: discard_version_file(_uploads(), version))
+        if attempt.saved:
             flash(f"Version {version.label} of {plan.ref} uploaded.", "success")
             return redirect(url_for(".plan_detail", ref=plan.ref) + "#versions")
     return render_page(
@@ -219,10 +206,9 @@ def review_new(ref: str) -> Page:
     plan = plan_or_404(ref)
     form = ReviewForm()
     if form.validate_on_submit():
-        session = db_session()
-        try:
+        with saving(form, "reviewed_on") as attempt:
             review = record_review(
-                session,
+                attempt.session,
                 plan,
                 reviewed_on=form.reviewed_on.data,
                 reviewer=form.reviewer.data,
@@ -230,11 +216,7 @@ def review_new(ref: str) -> Page:
                 changes_made=form.changes_made.data or "",
                 today=clock.today(),
             )
-        except InputError as error:
-            session.rollback()
-            attach_error(form, error, "reviewed_on")
-        else:
-            session.commit()
+        if attempt.saved:
             flash(f"Review of {long_date(review.reviewed_on)} recorded.", "success")
             return redirect(url_for(".plan_detail", ref=plan.ref))
     return render_page(
@@ -259,6 +241,6 @@ def review_delete(ref: str, review_id: int) -> Page:
         )
     reviewed_on = review.reviewed_on
     delete_review(session, review)
-    session.commit()
+    commit()
     flash(f"Review of {long_date(reviewed_on)} deleted.", "success")
     return redirect(url_for(".plan_detail", ref=plan.ref) + "#reviews")

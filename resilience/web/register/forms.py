@@ -23,6 +23,7 @@ from resilience.domain.register.layers import FieldSpec, Layer
 from resilience.errors import InputError
 from resilience.spatial.geometry_text import check_wgs84_geometry, parse_geometry_text
 from resilience.web.forms import Form
+from resilience.web.saving import sentence
 
 IDENTIFIER = Regexp(
     rf"^{text_rules.IDENTIFIER.pattern}$",
@@ -77,7 +78,7 @@ class RecordForm(Form):
             else:
                 raise InputError("enter a location")
         except InputError as error:
-            raise ValidationError(error.problem[0].upper() + error.problem[1:]) from None
+            raise ValidationError(sentence(error.problem)) from None
 
     def validate_middle_m(self, field: Field) -> None:
         _increasing(self, "inner_m", field)

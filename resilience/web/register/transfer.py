@@ -20,10 +20,10 @@ from resilience.domain.register.transfer import (
     export_any,
     import_any,
 )
-from resilience.errors import InputError, InputErrors
 from resilience.web.db import db_session
 from resilience.web.downloads import download, file_name
 from resilience.web.forms import Form
+from resilience.web.saving import saving
 
 bp = Blueprint("transfer", __name__, url_prefix="/transfer")
 
@@ -47,44 +47,25 @@ class ImportForm(Form):
 @bp.route("/", methods=["GET", "POST"])
 def index() -> str | WerkzeugResponse | tuple[str, int]:
     form = ImportForm()
-    problems: list[str] = []
     if form.validate_on_submit():
         kind = form.layer.data or ""
         upload = form.file.data
         name = secure_filename(upload.filename or "") or "upload"
-        session = db_session()
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / name
             upload.save(path)
-            try:
-                summary = import_any(session, kind, path, name=upload.filename or name)
-            except InputErrors as error:
-                session.rollback()
-                problems = problem_lines(error)
-            except InputError as error:
-                session.rollback()
-                problems = [str(error)]
-            else:
-                session.commit()
+            with saving(form, "file") as attempt:
+                summary = import_any(attempt.session, kind, path, name=upload.filename or name)
+            if attempt.saved:
                 flash(str(summary), "success")
                 target = (
                     kind if kind in LAYERS else "establishments" if kind == "zones" else "wards"
                 )
                 return redirect(url_for("layers.index", layer=target))
-    if problems:
-        form.file.errors = [*form.file.errors, *problems]
     status = 400 if form.is_submitted() else 200
     return render_template(
         "transfer/index.html", form=form, downloads=download_rows(), formats=EXPORT_FORMATS
     ), status
-
-
-def problem_lines(error: InputErrors) -> list[str]:
-    """Return what the page says of a file with several problems: one line each, after a count."""
-    count = len(error.errors)
-    if count == 1:
-        return [str(error)]
-    return [f"Nothing was stored: {error.file} has {count:,} problems.", *error.lines]
 
 
 def download_rows() -> list[tuple[str, str, str]]:

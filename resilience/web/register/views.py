@@ -24,7 +24,6 @@ from resilience.domain.register.listings import (
     register_page,
     ward_exposure_rows,
 )
-from resilience.errors import InputError
 from resilience.spatial.exposure import EXPOSURE_COLUMNS
 from resilience.spatial.exposure_table import exposure_cells
 from resilience.web.db import db_session
@@ -32,6 +31,7 @@ from resilience.web.downloads import download, file_name
 from resilience.web.paging import page_number, search_text
 from resilience.web.plans.blueprint import labels, reader
 from resilience.web.register.forms import form_class_for
+from resilience.web.saving import commit, saving
 
 bp = Blueprint("layers", __name__)
 
@@ -109,22 +109,12 @@ def _edit(spec: Layer, record: Any | None) -> str | Response | tuple[str, int]:
     if record is not None and request.method == "GET":
         form.fill_from(record)
     if form.validate_on_submit():
-        session = db_session()
-        try:
-            saved = save_record(session, spec, form.values(), existing=record)
-        except InputError as error:
-            session.rollback()
-            field = form.ref
-            if error.field == "geometry":
-                typed = (form.geometry_text.data or "").strip()
-                field = (
-                    form.geometry_text
-                    if typed or not hasattr(form, "latitude")
-                    else (form.latitude)
-                )
-            field.errors = [*field.errors, error.problem[0].upper() + error.problem[1:]]
-        else:
-            session.commit()
+        # A geometry problem is shown beside what was typed: the text, else the point.
+        typed = (form.geometry_text.data or "").strip()
+        geometry = "geometry_text" if typed or not hasattr(form, "latitude") else "latitude"
+        with saving(form, "ref", fields={"geometry": geometry}) as attempt:
+            saved = save_record(attempt.session, spec, form.values(), existing=record)
+        if attempt.saved:
             verb = "added" if record is None else "saved"
             flash(f"{spec.singular.capitalize()} {saved.name!r} {verb}.", "success")
             return redirect(url_for(".detail", layer=spec.name, ref=getattr(saved, spec.id_attr)))
@@ -150,7 +140,7 @@ def delete(layer: str, ref: str) -> str | Response:
     if request.method == "POST":
         session = db_session()
         delete_record(session, record)
-        session.commit()
+        commit()
         flash(f"{spec.singular.capitalize()} {record.name!r} deleted.", "success")
         return redirect(url_for(".index", layer=spec.name))
     return render_template("layers/delete.html", layer=spec, record=record)

@@ -21,6 +21,7 @@ from resilience.web.forms import Form
 from resilience.web.maps.cache import shared_map_cache
 from resilience.web.plans.blueprint import reader
 from resilience.web.render_limits import RenderUnavailable, run_render, unavailable_page
+from resilience.web.saving import show_error
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 bp.register_error_handler(RenderUnavailable, unavailable_page)
@@ -51,7 +52,7 @@ def _period_form() -> tuple[PeriodForm, ReportPeriod | None]:
     try:
         return form, ReportPeriod(form.start.data, form.end.data)
     except InputError as error:
-        form.end.errors = [error.problem]
+        show_error(form, error, "end")
         return form, None
 
 

@@ -8,7 +8,6 @@ from datetime import time
 from wtforms import (
     BooleanField,
     DateField,
-    Field,
     IntegerField,
     RadioField,
     SelectChoice,
@@ -104,11 +103,6 @@ class SessionForm(Form):
             note=self.note.data or "",
             cancelled=bool(self.cancelled.data),
         )
-
-    def show_error(self, error: InputError) -> None:
-        """Put a domain error next to the field it names (else next to the title)."""
-        target: Field = getattr(self, error.field or "", None) or self.title
-        target.errors = [*target.errors, error.problem[:1].upper() + error.problem[1:]]
 
 
 class InviteForm(Form):
@@ -227,13 +221,9 @@ class PolicyForm(Form):
                 values[f"{cohort}_refresh_months"] = int(months)
             else:
                 values[f"{cohort}_refresh_months"] = None
-        try:
-            return TrainingPolicy(
-                year_start=(int(self.start_month.data or 5), int(self.start_day.data or 1)),
-                member_refresh_months=values["member_refresh_months"],
-                responder_refresh_months=values["responder_refresh_months"],
-                first_training_months=int(self.first_training_months.data or 6),
-            )
-        except InputError as error:
-            field = "start_day" if error.field == "year_start" else error.field
-            raise InputError(error.problem, field=field) from None
+        return TrainingPolicy(
+            year_start=(int(self.start_month.data or 5), int(self.start_day.data or 1)),
+            member_refresh_months=values["member_refresh_months"],
+            responder_refresh_months=values["responder_refresh_months"],
+            first_training_months=int(self.first_training_months.data or 6),
+        )

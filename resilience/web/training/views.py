@@ -29,10 +29,10 @@ from resilience.domain.training.sessions import (
     save_session,
     withdraw_invitation,
 )
-from resilience.errors import InputError
 from resilience.storage.models import Hazard, TrainingSession
 from resilience.web import clock
 from resilience.web.db import db_session
+from resilience.web.saving import commit, saving
 from resilience.web.training.forms import (
     InviteForm,
     PolicyForm,
@@ -86,14 +86,10 @@ def _edit(record: TrainingSession | None) -> Page:
     if record is not None and request.method == "GET":
         form.fill_from(record)
     if form.validate_on_submit():
-        session = db_session()
-        try:
-            saved = save_session(session, form.values(), [ref for ref, _ in hazards], record)
-        except InputError as error:
-            session.rollback()
-            form.show_error(error)
-        else:
-            session.commit()
+        with saving(form, "title") as attempt:
+            refs = [ref for ref, _ in hazards]
+            saved = save_session(attempt.session, form.values(), refs, record)
+        if attempt.saved:
             flash(f"Training session {saved.title!r} saved.", "success")
             return redirect(url_for(".detail", session_id=saved.id))
     status = 400 if request.method == "POST" else 200
@@ -142,13 +138,9 @@ def invite_people(session_id: int) -> Page:
         suggested = {u.id for u in eligible_users(session, record.audience)}
         form.people.data = [u.id for u in candidates if u.id in suggested]
     if form.validate_on_submit():
-        try:
-            made = invite(session, record, form.people.data or [], current_user.email)
-        except InputError as error:
-            session.rollback()
-            form.people.errors = [*form.people.errors, error.problem.capitalize()]
-        else:
-            session.commit()
+        with saving(form, "people") as attempt:
+            made = invite(attempt.session, record, form.people.data or [], current_user.email)
+        if attempt.saved:
             flash(f"{len(made)} people invited.", "success")
             return redirect(url_for(".detail", session_id=record.id))
     status = 400 if request.method == "POST" else 200
@@ -162,7 +154,7 @@ def withdraw(session_id: int, user_id: int) -> Response:
     record = _record(session_id)
     session = db_session()
     withdraw_invitation(session, record, user_id)
-    session.commit()
+    commit()
     flash("Invitation withdrawn.", "success")
     return redirect(url_for(".detail", session_id=record.id))
 
@@ -180,13 +172,10 @@ def attendance(session_id: int) -> Page:
     others = [u for u in eligible_users(session, "both") if u.id not in listed]
     form = attendance_form(people, recorded, others)
     if form.validate_on_submit():
-        try:
-            record_attendance(session, record, form.outcomes(), current_user.email, clock.now())
-        except InputError as error:
-            session.rollback()
-            form.extra.errors = [*form.extra.errors, error.problem.capitalize()]
-        else:
-            session.commit()
+        with saving(form, "extra") as attempt:
+            outcomes = form.outcomes()
+            record_attendance(attempt.session, record, outcomes, current_user.email, clock.now())
+        if attempt.saved:
             flash("Attendance saved.", "success")
             return redirect(url_for(".detail", session_id=record.id))
     status = 400 if request.method == "POST" else 200
@@ -227,14 +216,9 @@ def policy() -> Page:
     if request.method == "GET":
         form.fill_from(load_training_policy(session))
     if form.validate_on_submit():
-        try:
-            chosen = form.policy()
-        except InputError as error:
-            field = getattr(form, error.field or "", None) or form.start_day
-            field.errors = [*field.errors, error.problem.capitalize()]
-        else:
-            save_training_policy(session, chosen, current_user.email)
-            session.commit()
+        with saving(form, "start_day", fields={"year_start": "start_day"}) as attempt:
+            save_training_policy(attempt.session, form.policy(), current_user.email)
+        if attempt.saved:
             flash("Training policy saved.", "success")
             return redirect(url_for(".due"))
     status = 400 if request.method == "POST" else 200

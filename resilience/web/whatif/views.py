@@ -8,7 +8,6 @@ holds contact details (see resilience.domain.marking and README, "What if it lea
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from typing import Any
 
 import geopandas as gpd
@@ -42,9 +41,11 @@ from resilience.domain.whatif.scenarios import list_scenarios, save_scenario
 from resilience.reports.render.tasks import warn_list_pdf_file
 from resilience.spatial.crs import WGS84
 from resilience.storage.models import Exercise, Hazard, Ward, WhatIfScenario
+from resilience.web import clock
 from resilience.web.db import db_session
 from resilience.web.headers import MAP_CSP
 from resilience.web.render_limits import RenderUnavailable, limited, run_render, unavailable_page
+from resilience.web.saving import commit
 from resilience.web.whatif.forms import SaveScenarioForm, WhatIfForm, choices
 from webmap.assets import MapAssets, asset_version
 from webmap.document import map_parts
@@ -169,7 +170,7 @@ def run() -> str | tuple[str, int] | Response:
     values = {name: str(value) for name, value in request.args.items()}
     try:
         inputs = parse_inputs(values)
-        result = run_whatif(session, inputs)
+        result = run_whatif(session, inputs, now=clock.now())
     except WhatIfInputError as error:
         form.show_errors(error.errors)
         return render_template("whatif/form.html", form=form, hazard=hazard, banner=BANNER), 400
@@ -202,7 +203,7 @@ def download(fmt: str) -> Response:
         abort(404, f"A what-if downloads as one of {', '.join(FORMATS)}.")
     inputs = _query_inputs()
     try:
-        result = run_whatif(db_session(), inputs)
+        result = run_whatif(db_session(), inputs, now=clock.now())
     except WhatIfInputError as error:
         abort(400, "; ".join(error.errors.values()))
     return _file(
@@ -229,7 +230,7 @@ def _file(result: dict[str, Any], fmt: str, stem: str, title: str) -> Response:
         filename += ".kml"
     else:
         sender = f"resilience@{request.host.split(':')[0]}"
-        cap = footprint_cap(result, sender=sender, sent=datetime.now(UTC))
+        cap = footprint_cap(result, sender=sender, sent=clock.now())
         response = Response(cap, mimetype="application/cap+xml")
         filename += "-cap.xml"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -254,7 +255,7 @@ def save() -> BaseResponse | tuple[str, int]:
     if not form.validate():
         abort(400, "; ".join(e for errors in form.errors.values() for e in errors))
     try:
-        result = run_whatif(session, inputs)
+        result = run_whatif(session, inputs, now=clock.now())
         scenario = save_scenario(
             session,
             name=form.name.data or "",
@@ -264,9 +265,8 @@ def save() -> BaseResponse | tuple[str, int]:
             exercise_id=_exercise_id(form.exercise_id.data),
         )
     except WhatIfInputError as error:
-        session.rollback()
         abort(400, "; ".join(error.errors.values()))
-    session.commit()
+    commit()
     return redirect(url_for("whatif.scenario", scenario_id=scenario.id))
 
 
