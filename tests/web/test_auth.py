@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 
 from resilience import create_app
 from resilience.cli import main
-from resilience.domain.accounts.users import MAX_FAILURES
 from resilience.storage.models import SignInFailures, SignInSession, User
 from tests.conftest import TEST_PASSWORD
 from tests.web.html import Page
@@ -41,12 +40,16 @@ def test_wrong_password_is_refused_and_the_account_locks(
     client_as: Callable[[str], FlaskClient], anonymous: FlaskClient, session: Session
 ) -> None:
     client_as("member").post("/logout")  # creates the member account
-    for _ in range(MAX_FAILURES):
+    for attempt in range(1, 6):  # five wrong passwords in a row lock the address
         response = anonymous.post(
             "/login", data={"email": "member@test.invalid", "password": "wrong one"}
         )
         assert response.status_code == 401
         assert "Enter a correct e-mail address and password" in Page(response.text).text
+        session.expire_all()
+        failures = session.get(SignInFailures, "member@test.invalid")
+        assert failures is not None and failures.attempts == attempt
+        assert (failures.locked_until is not None) == (attempt == 5), attempt
     # Locked now: even the right password is refused, with a message saying why.
     response = anonymous.post(
         "/login", data={"email": "member@test.invalid", "password": TEST_PASSWORD}
