@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from resilience.storage.models import Exercise, Lesson, Plan, PlanReview
 from tests.factories import make_establishment
-from tests.html_tree import Node, parse
 from tests.plans.pages import error_summary_links, field_error, marking
+from tests.support.html import Node, parse
 
 TODAY = date(2026, 12, 1)
 
@@ -43,7 +43,7 @@ def duty_cell(page: Node, duty: str) -> tuple[str, str]:
     """Return (due on, status) of a duty in a plan page's duties table."""
     row = page.one("tr", data_duty=duty)
     due = row.find_all("td")[0].attrs["data-due-on"]
-    return due, row.one("strong", "govuk-tag").text()
+    return due, row.one("strong", "govuk-tag").text
 
 
 def count(session: Session, model: type[Any]) -> int:
@@ -75,15 +75,15 @@ def test_recording_a_review_moves_the_due_date_and_status_on_the_plan_page(
     after = get(editor, app, "plans.plan_detail", ref="PLAN-R")
     assert duty_cell(after, "review") == ("2027-02-28", "Due soon")
     assert duty_cell(after, "exercise") == ("2024-06-30", "Overdue")
-    assert "Last review recorded 29 February 2024" in after.text()
+    assert "Last review recorded 29 February 2024" in after.text
     reviews = after.by_id("reviews").parent
-    assert reviews is not None and "Sam Jones Minor changes made Contacts updated" in reviews.text()
+    assert reviews is not None and "Sam Jones Minor changes made Contacts updated" in reviews.text
 
     review_id = session.scalars(select(PlanReview.id)).one()
     delete = url(app, "plans.review_delete", ref="PLAN-R", review_id=review_id)
-    assert after.one("a", href=delete).text() == "Delete the review of 29 February 2024"
+    assert after.one("a", href=delete).text == "Delete the review of 29 February 2024"
     confirm = parse(editor.get(delete).text)
-    assert confirm.one("h1").text() == "Delete the review of 29 February 2024?"
+    assert confirm.one("h1").text == "Delete the review of 29 February 2024?"
     assert editor.post(delete).status_code == 302
     page = get(editor, app, "plans.plan_detail", ref="PLAN-R")
     assert duty_cell(page, "review") == ("2024-06-30", "Overdue")
@@ -120,7 +120,7 @@ def test_a_bad_review_is_a_400_with_the_error_beside_the_field_and_no_change(
     page = parse(response.text)
     assert field_error(page, field).startswith(message)
     assert list(error_summary_links(page)) == [f"#{field}"]
-    assert page.one("title").text().startswith("Error: Record a review")
+    assert page.one("title").text.startswith("Error: Record a review")
     assert marking(page) == ["OFFICIAL-SENSITIVE", "OFFICIAL-SENSITIVE"]
     assert count(session, PlanReview) == 0
     plan = session.scalars(select(Plan)).one()
@@ -216,7 +216,7 @@ def test_lessons_are_added_and_closed_on_the_exercise_page(
     page = get(editor, app, "plans.exercise_detail", exercise_id=exercise_id)
     assert marking(page) == ["OFFICIAL-SENSITIVE", "OFFICIAL-SENSITIVE"]
     card = page.one("div", "govuk-summary-card")
-    assert card.one("strong", "govuk-tag").text() == "Overdue"
+    assert card.one("strong", "govuk-tag").text == "Overdue"
     lesson_id = session.scalar(select(Lesson.id))
 
     closed = editor.post(
@@ -230,8 +230,8 @@ def test_lessons_are_added_and_closed_on_the_exercise_page(
     card = get(editor, app, "plans.exercise_detail", exercise_id=exercise_id).one(
         "div", "govuk-summary-card"
     )
-    assert card.one("strong", "govuk-tag").text() == "Closed"
-    assert "3 February 2026: Done" in card.text()
+    assert card.one("strong", "govuk-tag").text == "Closed"
+    assert "3 February 2026: Done" in card.text
 
 
 @pytest.mark.usefixtures("frozen")
@@ -270,7 +270,7 @@ def test_a_bad_lesson_is_a_400_with_the_error_beside_the_field_and_no_change(
     assert response.status_code == 400
     page = parse(response.text)
     assert field_error(page, field) == message
-    assert page.one("h1").text() == "Exercise Halton"
+    assert page.one("h1").text == "Exercise Halton"
     assert count(session, Lesson) == 0
 
 
@@ -331,7 +331,7 @@ def test_a_plan_is_added_and_changed_through_its_form(
     page = get(editor, app, "plans.plan_detail", ref="PLAN-NEW")
     assert duty_cell(page, "prepare") == ("2027-05-03", "OK")
     site = url(app, "layers.detail", layer="establishments", ref="HAL-COMAH-01")
-    assert page.one("a", href=site).text() == "Runcorn Site"
+    assert page.one("a", href=site).text == "Runcorn Site"
 
     edit = get(editor, app, "plans.plan_edit", ref="PLAN-NEW")
     assert edit.find_all("input", id="ref") == []  # the identifier cannot change
@@ -429,7 +429,7 @@ def test_pages_of_the_plans_section_mark_it_in_the_navigation(
     ]:
         page = get(editor, app, endpoint, **values)
         nav = page.one("nav", "govuk-service-navigation__wrapper")
-        active = [a.text() for a in nav.find_all("a") if "aria-current" in a.attrs]
+        active = [a.text for a in nav.find_all("a") if "aria-current" in a.attrs]
         assert active == [section], endpoint
 
 

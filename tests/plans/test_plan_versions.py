@@ -21,8 +21,8 @@ from resilience.domain.plans.records import (
 )
 from resilience.errors import InputError
 from resilience.storage.models import Plan, PlanVersion
-from tests.html_tree import parse
 from tests.plans.pages import field_error, marking
+from tests.support.html import parse
 
 PDF = b"%PDF-1.7\n" + bytes(range(256)) * 40 + b"\n%%EOF\n"
 DOCX = b"PK\x03\x04" + bytes(reversed(range(256))) * 10
@@ -137,7 +137,7 @@ def test_upload_and_download_round_trip_keeps_old_versions(
     with app.test_request_context():
         page = parse(editor.get(url_for("plans.plan_detail", ref="PLAN-RUNCORN")).text)
     links = {
-        a.text(): a.attrs["href"]
+        a.text: a.attrs["href"]
         for a in page.find_all("a")
         if "/versions/" in a.attrs.get("href", "")
     }

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from resilience.storage.models import Exercise, Plan, PlanReview, PlanVersion
-from tests.html_tree import parse
 from tests.plans.test_plan_pages import count, exercise_form, url
+from tests.support.html import parse
 
 PLAN_FORM = {
     "ref": "PLAN-NEW",

@@ -34,7 +34,7 @@ from resilience.domain.demo import load_demo
 from resilience.scheduling.calendar_feed import renew_calendar_token
 from resilience.spatial.crs import BNG, WGS84
 from resilience.storage.models import Exercise, Hazard, Lesson, Plan, PlanReview, User, utcnow
-from tests.web.html import Page
+from tests.support.html import parse
 
 MARKERS = {
     "note": "ZEBRA-NOTE-7731",
@@ -250,7 +250,7 @@ def crawl(app: Flask, client: FlaskClient, world: World) -> Crawl:
         for key, data in map_sources(text).items():
             if key.startswith("zones_"):
                 result.zone_layers |= set(data["props"]["layer"])
-        for link in Page(text).links():
+        for link in parse(text).links():
             target = urlsplit(link)
             if target.netloc or not target.path.startswith("/") or link.startswith("#"):
                 continue

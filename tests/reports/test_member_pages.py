@@ -16,8 +16,8 @@ from werkzeug.exceptions import HTTPException
 from resilience.domain.demo import load_demo
 from resilience.storage.models import utcnow
 from resilience.web.account.access import required_permission
+from tests.support.html import parse
 from tests.training.builders import attend, make_session, make_user
-from tests.web.html import Page
 
 START_PAGES = (
     ("members.home", {}),
@@ -53,7 +53,7 @@ def test_member_home_is_their_start_page(
     assert response.status_code == 302
     with app.test_request_context():
         assert response.location == url_for("members.home")
-    page = Page(member.get(response.location).text)
+    page = parse(member.get(response.location).text)
     assert "Hazardous sites and pipelines: your briefing" in page.text
     cards = [a for a in page.find_all("div", class_="govuk-summary-card")]
     assert len(cards) == 11  # nine establishments and two pipelines
@@ -102,7 +102,7 @@ def test_a_member_reaches_nothing_but_read_only_pages_and_official_documents(
             continue
         if response.mimetype != "text/html":
             continue
-        page = Page(response.text)
+        page = parse(response.text)
         assert "OFFICIAL-SENSITIVE" not in page.text, url
         for form in page.find_all("form"):
             if form.get("method", "get").lower() == "post":

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from resilience.domain.duties.policy import PolicyChoice, save_policy, stored_policy
 from resilience.storage.models import Attendance, TrainingSession, User, utcnow
+from tests.support.html import parse
 from tests.training.builders import make_session
-from tests.web.html import Page
 
 SESSION_FORM = {
     "title": "COMAH and pipelines for all members",
@@ -48,24 +48,26 @@ def test_an_officer_plans_a_session_and_invites_a_member(
     response = officer.post(urls(app, "training.new"), data=SESSION_FORM)
     assert response.status_code == 302, response.text
     record = session.scalars(select(TrainingSession)).one()
-    page = Page(officer.get(response.location).text)
+    page = parse(officer.get(response.location).text)
     assert "COMAH and pipelines for all members" in page.text
     assert "14 May 2030, 18:00 to 19:30" in page.text
 
-    invite_page = Page(officer.get(urls(app, "training.invite_people", session_id=record.id)).text)
+    invite_page = parse(officer.get(urls(app, "training.invite_people", session_id=record.id)).text)
     member_id = user_id(session, "member@test.invalid")
     # A session for members suggests the members.
-    ticked = [a["value"] for a in invite_page.find_all("input", name="people") if "checked" in a]
+    ticked = [
+        a["value"] for a in invite_page.find_all("input", name="people") if "checked" in a.attrs
+    ]
     assert ticked == [str(member_id)]
     response = officer.post(
         urls(app, "training.invite_people", session_id=record.id), data={"people": [member_id]}
     )
     assert response.status_code == 302
 
-    home = Page(member.get(urls(app, "members.home")).text)
+    home = parse(member.get(urls(app, "members.home")).text)
     assert "COMAH and pipelines for all members" in home.text_by_id["upcoming"]
     assert "You are invited" in home.text_by_id["upcoming"]
-    detail = Page(member.get(urls(app, "training.detail", session_id=record.id)).text)
+    detail = parse(member.get(urls(app, "training.detail", session_id=record.id)).text)
     assert "You are invited" in detail.text_by_id["your-place"]
     # A member sees no staff actions and no list of who else is invited.
     assert "invited" not in detail.text_by_id
@@ -75,7 +77,7 @@ def test_an_officer_plans_a_session_and_invites_a_member(
 def test_bad_session_details_are_shown_next_to_their_field(app: Flask, client: FlaskClient) -> None:
     response = client.post(urls(app, "training.new"), data={**SESSION_FORM, "end": "17:00"})
     assert response.status_code == 400
-    page = Page(response.text)
+    page = parse(response.text)
     assert "The session must end after it starts" in page.text_by_id["end-error"]
 
 
@@ -97,7 +99,7 @@ def test_attendance_is_recorded_after_the_session(
     )
     assert response.status_code == 302, response.text
     assert session.scalars(select(Attendance.outcome)).all() == ["attended"]
-    home = Page(member.get(urls(app, "members.home")).text)
+    home = parse(member.get(urls(app, "members.home")).text)
     assert "Held yesterday" in home.text_by_id["attendance"]
     assert "Attended" in home.text_by_id["attendance"]
 
@@ -107,7 +109,7 @@ def test_attendance_cannot_be_recorded_before_a_session(
 ) -> None:
     record = make_session(session, "Next year", date(utcnow().year + 1, 3, 1))
     session.commit()
-    page = Page(client.get(urls(app, "training.attendance", session_id=record.id)).text)
+    page = parse(client.get(urls(app, "training.attendance", session_id=record.id)).text)
     assert "Attendance can be recorded once the session has begun" in page.text
     assert page.find_all("form", method="post") == []
 
@@ -117,10 +119,10 @@ def test_who_is_due_shows_each_role_and_each_person(
 ) -> None:
     client_as("member")
     planner = client_as("planner")
-    page = Page(planner.get(urls(app, "training.due")).text)
+    page = parse(planner.get(urls(app, "training.due")).text)
     assert "Elected member" in page.text
     assert "member@test.invalid" in page.text_by_id["people"]
-    page = Page(planner.get(urls(app, "training.due", role="planner")).text)
+    page = parse(planner.get(urls(app, "training.due", role="planner")).text)
     assert "member@test.invalid" not in page.text_by_id["people"]
 
 
@@ -141,7 +143,7 @@ def test_only_administrators_change_the_training_policy(
         },
     )
     assert response.status_code == 302, response.text
-    page = Page(admin.get(urls(app, "training.due")).text)
+    page = parse(admin.get(urls(app, "training.due")).text)
     assert "once every municipal year (from 20 May)" in page.text
     assert "every 2 years" in page.text
 
@@ -165,7 +167,7 @@ def test_who_is_due_says_when_reminders_go_as_the_duty_policy_sets_them(
     app: Flask, client_as: Callable[[str], FlaskClient], sessions: sessionmaker[Session]
 ) -> None:
     planner = client_as("planner")
-    page = Page(planner.get(urls(app, "training.due")).text)
+    page = parse(planner.get(urls(app, "training.due")).text)
     assert page.text_by_id["reminder-rule"] == (
         "Each person is reminded of their own training 90, 30 and 7 days before the due date "
         "and weekly while overdue, as for plan duties."
@@ -179,7 +181,7 @@ def test_who_is_due_says_when_reminders_go_as_the_duty_policy_sets_them(
             "admin@test.invalid",
         )
         session.commit()
-    page = Page(planner.get(urls(app, "training.due")).text)
+    page = parse(planner.get(urls(app, "training.due")).text)
     assert page.text_by_id["reminder-rule"] == (
         "Each person is reminded of their own training 60 and 14 days before the due date "
         "and every 14 days while overdue, as for plan duties."
