@@ -6,10 +6,9 @@ import csv
 import io
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 import pytest
-from flask import Flask, url_for
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -19,11 +18,7 @@ from resilience.clock import SettableClock
 from resilience.storage.models import Exercise, Plan, PolicySetting
 from tests.plans.pages import error_summary_links, field_error
 from tests.support.html import Node, parse
-
-
-def url(app: Flask, endpoint: str, **values: Any) -> str:
-    with app.test_request_context():
-        return url_for(endpoint, **values)
+from tests.support.requests import url
 
 
 def rows(page: Node) -> list[tuple[str, str, str, str]]:

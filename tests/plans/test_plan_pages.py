@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 import time_machine
-from flask import Flask, url_for
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -17,6 +17,7 @@ from resilience.storage.models import Exercise, Lesson, Plan, PlanReview
 from tests.factories import make_establishment
 from tests.plans.pages import error_summary_links, field_error, marking
 from tests.support.html import Node, parse
+from tests.support.requests import url
 
 TODAY = date(2026, 12, 1)
 
@@ -26,11 +27,6 @@ def frozen() -> Iterator[None]:
     """Make today 1 December 2026 for the app (due dates' statuses depend on it)."""
     with time_machine.travel(TODAY, tick=False):
         yield
-
-
-def url(app: Flask, endpoint: str, **values: Any) -> str:
-    with app.test_request_context():
-        return url_for(endpoint, **values)
 
 
 def get(client: FlaskClient, app: Flask, endpoint: str, **values: Any) -> Node:

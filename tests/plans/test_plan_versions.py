@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from flask import Flask, url_for
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -23,6 +23,7 @@ from resilience.errors import InputError
 from resilience.storage.models import Plan, PlanVersion
 from tests.plans.pages import field_error, marking
 from tests.support.html import parse
+from tests.support.requests import url
 
 PDF = b"%PDF-1.7\n" + bytes(range(256)) * 40 + b"\n%%EOF\n"
 DOCX = b"PK\x03\x04" + bytes(reversed(range(256))) * 10
@@ -31,10 +32,8 @@ DOCX = b"PK\x03\x04" + bytes(reversed(range(256))) * 10
 def upload(
     client: FlaskClient, ref: str, data: bytes, name: str, label: str, summary: str = "Updated"
 ) -> tuple[int, str]:
-    with client.application.test_request_context():
-        url = url_for("plans.version_index", ref=ref)
     response = client.post(
-        url,
+        url(client.application, "plans.version_index", ref=ref),
         data={"label": label, "change_summary": summary, "file": (io.BytesIO(data), name)},
         content_type="multipart/form-data",
     )
@@ -134,8 +133,7 @@ def test_upload_and_download_round_trip_keeps_old_versions(
     assert upload(editor, "PLAN-RUNCORN", PDF, "Runcorn plan.pdf", "1")[0] == 302
     assert upload(editor, "PLAN-RUNCORN", DOCX, "Runcorn plan – v2.docx", "2")[0] == 302
 
-    with app.test_request_context():
-        page = parse(editor.get(url_for("plans.plan_detail", ref="PLAN-RUNCORN")).text)
+    page = parse(editor.get(url(app, "plans.plan_detail", ref="PLAN-RUNCORN")).text)
     links = {
         a.text: a.attrs["href"]
         for a in page.find_all("a")
@@ -171,9 +169,8 @@ def test_a_version_of_another_plan_is_not_found(
     add_plan("PLAN-2")
     upload(editor, "PLAN-1", PDF, "one.pdf", "1")
     version_id = session.scalar(select(PlanVersion.id))
-    with app.test_request_context():
-        elsewhere = url_for("plans.version_download", ref="PLAN-2", version_id=version_id)
-        missing = url_for("plans.version_download", ref="PLAN-1", version_id=999)
+    elsewhere = url(app, "plans.version_download", ref="PLAN-2", version_id=version_id)
+    missing = url(app, "plans.version_download", ref="PLAN-1", version_id=999)
     assert editor.get(elsewhere).status_code == 404
     assert editor.get(missing).status_code == 404
 
@@ -225,12 +222,9 @@ def test_members_cannot_download_official_sensitive_documents(
     assert upload(editor, "PLAN-OPEN", PDF, "open.pdf", "1")[0] == 302
     member = client_as("member")
     for ref, allowed in (("PLAN-SECRET", False), ("PLAN-OPEN", True)):
-        with app.test_request_context():
-            page = parse(member.get(url_for("plans.plan_detail", ref=ref)).text)
+        page = parse(member.get(url(app, "plans.plan_detail", ref=ref)).text)
         version = next(iter(plan_versions_of(app, ref)))
-        with app.test_request_context():
-            url = url_for("plans.version_download", ref=ref, version_id=version)
-        response = member.get(url)
+        response = member.get(url(app, "plans.version_download", ref=ref, version_id=version))
         assert response.status_code == (200 if allowed else 403), ref
         response.close()
         links = [a for a in page.find_all("a") if "/versions/" in a.attrs.get("href", "")]
