@@ -14,7 +14,7 @@ from resilience.domain.duties.coverage import coverage
 from resilience.domain.duties.dashboard import register_duties
 from resilience.domain.duties.rules import DEFAULT_POLICY, DutyKind, Regime
 from resilience.storage.models import Plan
-from tests.factories import make_establishment, make_pipeline
+from tests.support.builders import make_establishment, make_pipeline
 from tests.support.html import parse
 
 TODAY = date(2026, 12, 3)  # a Thursday: its week's reminders are keyed on Monday 30 November

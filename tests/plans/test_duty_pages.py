@@ -36,9 +36,9 @@ def rows(page: Node) -> list[tuple[str, str, str, str]]:
 
 
 @pytest.fixture
-def plans(add_plan: Callable[..., Plan]) -> None:
-    add_plan("PLAN-A", adopted_on=date(2021, 6, 30), last_exercised_on=date(2022, 1, 31))
-    add_plan(
+def plans(stored_plan: Callable[..., Plan]) -> None:
+    stored_plan("PLAN-A", adopted_on=date(2021, 6, 30), last_exercised_on=date(2022, 1, 31))
+    stored_plan(
         "PLAN-B",
         regime="pipeline",
         owner="Highways",
@@ -46,7 +46,7 @@ def plans(add_plan: Callable[..., Plan]) -> None:
         last_reviewed_on=date(2024, 1, 15),
         last_exercised_on=date(2026, 5, 1),
     )
-    add_plan("PLAN-C", adopted_on=None, status="in preparation", notified_on=date(2026, 8, 3))
+    stored_plan("PLAN-C", adopted_on=None, status="in preparation", notified_on=date(2026, 8, 3))
 
 
 @pytest.mark.usefixtures("plans")
@@ -187,9 +187,9 @@ def test_other_bad_policy_values_are_a_400_beside_their_field(
 
 
 def test_a_local_policy_change_moves_the_dashboard_due_dates(
-    editor: FlaskClient, app: Flask, add_plan: Callable[..., Plan]
+    editor: FlaskClient, app: Flask, stored_plan: Callable[..., Plan]
 ) -> None:
-    add_plan("PLAN-L", regime="cca_local", adopted_on=date(2025, 1, 31))
+    stored_plan("PLAN-L", regime="cca_local", adopted_on=date(2025, 1, 31))
     dashboard = url(app, "plans.duties", as_of="2026-12-01")
     assert ("PLAN-L", "review", "2028-01-31", "ok") in rows(parse(editor.get(dashboard).text))
 

@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from resilience.storage.models import Exercise, Lesson, Plan, PlanReview
-from tests.factories import make_establishment
 from tests.plans.pages import error_summary_links, field_error, marking
+from tests.support.builders import make_establishment
 from tests.support.html import Node, parse
 from tests.support.requests import url
 
@@ -49,9 +49,9 @@ def count(session: Session, model: type[Any]) -> int:
 
 @pytest.mark.usefixtures("frozen")
 def test_recording_a_review_moves_the_due_date_and_status_on_the_plan_page(
-    editor: FlaskClient, app: Flask, add_plan: Callable[..., Plan], session: Session
+    editor: FlaskClient, app: Flask, stored_plan: Callable[..., Plan], session: Session
 ) -> None:
-    add_plan("PLAN-R", adopted_on=date(2021, 6, 30), marking="OFFICIAL-SENSITIVE")
+    stored_plan("PLAN-R", adopted_on=date(2021, 6, 30), marking="OFFICIAL-SENSITIVE")
     before = get(editor, app, "plans.plan_detail", ref="PLAN-R")
     assert duty_cell(before, "review") == ("2024-06-30", "Overdue")
     assert marking(before) == ["OFFICIAL-SENSITIVE", "OFFICIAL-SENSITIVE"]
@@ -101,13 +101,13 @@ def test_recording_a_review_moves_the_due_date_and_status_on_the_plan_page(
 def test_a_bad_review_is_a_400_with_the_error_beside_the_field_and_no_change(
     editor: FlaskClient,
     app: Flask,
-    add_plan: Callable[..., Plan],
+    stored_plan: Callable[..., Plan],
     session: Session,
     data: dict[str, str],
     field: str,
     message: str,
 ) -> None:
-    add_plan("PLAN-R", adopted_on=date(2021, 6, 30), marking="OFFICIAL-SENSITIVE")
+    stored_plan("PLAN-R", adopted_on=date(2021, 6, 30), marking="OFFICIAL-SENSITIVE")
     form = {"reviewed_on": "2024-05-01", "reviewer": "Sam", "outcome": "no_change", **data}
 
     response = editor.post(url(app, "plans.review_new", ref="PLAN-R"), data=form)
@@ -148,9 +148,9 @@ def exercise_form(**values: Any) -> dict[str, Any]:
 @pytest.mark.usefixtures("frozen")
 @pytest.mark.parametrize("kind", ["discussion_based", "table_top", "command_post", "live"])
 def test_an_exercise_of_any_type_moves_the_exercise_duty(
-    editor: FlaskClient, app: Flask, add_plan: Callable[..., Plan], session: Session, kind: str
+    editor: FlaskClient, app: Flask, stored_plan: Callable[..., Plan], session: Session, kind: str
 ) -> None:
-    add_plan("PLAN-E", regime="cca_local", adopted_on=date(2020, 1, 31))
+    stored_plan("PLAN-E", regime="cca_local", adopted_on=date(2020, 1, 31))
     response = editor.post(url(app, "plans.exercise_new"), data=exercise_form(exercise_type=kind))
     assert response.status_code == 302
 
@@ -180,13 +180,13 @@ def test_an_exercise_of_any_type_moves_the_exercise_duty(
 def test_a_bad_exercise_is_a_400_with_the_error_beside_the_field_and_no_change(
     editor: FlaskClient,
     app: Flask,
-    add_plan: Callable[..., Plan],
+    stored_plan: Callable[..., Plan],
     session: Session,
     values: dict[str, Any],
     field: str,
     message: str,
 ) -> None:
-    add_plan("PLAN-E")
+    stored_plan("PLAN-E")
     session.add(make_establishment("HAL-COMAH-01"))
     session.commit()
 
@@ -200,9 +200,9 @@ def test_a_bad_exercise_is_a_400_with_the_error_beside_the_field_and_no_change(
 
 @pytest.mark.usefixtures("frozen")
 def test_lessons_are_added_and_closed_on_the_exercise_page(
-    editor: FlaskClient, app: Flask, add_plan: Callable[..., Plan], session: Session
+    editor: FlaskClient, app: Flask, stored_plan: Callable[..., Plan], session: Session
 ) -> None:
-    add_plan("PLAN-E", marking="OFFICIAL-SENSITIVE")
+    stored_plan("PLAN-E", marking="OFFICIAL-SENSITIVE")
     editor.post(url(app, "plans.exercise_new"), data=exercise_form())
     exercise_id = session.scalar(select(Exercise.id))
     lesson = {"description": "Update the call-out list", "owner": "EPO", "due_on": "2026-01-31"}
@@ -250,13 +250,13 @@ def test_lessons_are_added_and_closed_on_the_exercise_page(
 def test_a_bad_lesson_is_a_400_with_the_error_beside_the_field_and_no_change(
     editor: FlaskClient,
     app: Flask,
-    add_plan: Callable[..., Plan],
+    stored_plan: Callable[..., Plan],
     session: Session,
     lesson: dict[str, str],
     field: str,
     message: str,
 ) -> None:
-    add_plan("PLAN-E")
+    stored_plan("PLAN-E")
     editor.post(url(app, "plans.exercise_new"), data=exercise_form())
     exercise_id = session.scalar(select(Exercise.id))
     form = {"description": "Call-out list", "owner": "EPO", "due_on": "2026-01-31", **lesson}
@@ -272,9 +272,9 @@ def test_a_bad_lesson_is_a_400_with_the_error_beside_the_field_and_no_change(
 
 @pytest.mark.usefixtures("frozen")
 def test_closing_a_lesson_before_the_exercise_is_a_400_beside_its_date(
-    editor: FlaskClient, app: Flask, add_plan: Callable[..., Plan], session: Session
+    editor: FlaskClient, app: Flask, stored_plan: Callable[..., Plan], session: Session
 ) -> None:
-    add_plan("PLAN-E")
+    stored_plan("PLAN-E")
     editor.post(url(app, "plans.exercise_new"), data=exercise_form())
     exercise_id = session.scalar(select(Exercise.id))
     editor.post(
@@ -385,13 +385,13 @@ def test_a_plan_is_added_and_changed_through_its_form(
 def test_a_bad_plan_is_a_400_with_the_error_beside_the_field_and_no_change(
     editor: FlaskClient,
     app: Flask,
-    add_plan: Callable[..., Plan],
+    stored_plan: Callable[..., Plan],
     session: Session,
     values: dict[str, Any],
     field: str,
     message: str,
 ) -> None:
-    add_plan("PLAN-1")
+    stored_plan("PLAN-1")
     session.add(make_establishment("HAL-COMAH-01"))
     session.commit()
     form = {
@@ -412,9 +412,9 @@ def test_a_bad_plan_is_a_400_with_the_error_beside_the_field_and_no_change(
 
 
 def test_pages_of_the_plans_section_mark_it_in_the_navigation(
-    editor: FlaskClient, app: Flask, add_plan: Callable[..., Plan]
+    editor: FlaskClient, app: Flask, stored_plan: Callable[..., Plan]
 ) -> None:
-    add_plan()
+    stored_plan()
     for endpoint, values, section in [
         ("plans.plan_index", {}, "Plans"),
         ("plans.plan_detail", {"ref": "PLAN-1"}, "Plans"),
@@ -431,9 +431,9 @@ def test_pages_of_the_plans_section_mark_it_in_the_navigation(
 
 @pytest.mark.usefixtures("frozen")
 def test_organisations_entered_one_per_line_are_listed_one_per_line(
-    editor: FlaskClient, app: Flask, add_plan: Callable[..., Plan], session: Session
+    editor: FlaskClient, app: Flask, stored_plan: Callable[..., Plan], session: Session
 ) -> None:
-    add_plan("PLAN-E", regime="cca_local", adopted_on=date(2020, 1, 31))
+    stored_plan("PLAN-E", regime="cca_local", adopted_on=date(2020, 1, 31))
     organisations = "Cheshire Fire and Rescue Service\r\nCheshire Police\r\n<b>Halton</b> Council"
     response = editor.post(
         url(app, "plans.exercise_new"), data=exercise_form(organisations=organisations)

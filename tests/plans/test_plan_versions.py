@@ -46,9 +46,9 @@ def stored_files(instance: Path) -> list[Path]:
 
 
 def test_store_version_keeps_every_version_under_a_generated_name(
-    session: Session, add_plan: Callable[..., Plan], tmp_path: Path
+    session: Session, stored_plan: Callable[..., Plan], tmp_path: Path
 ) -> None:
-    plan = add_plan()
+    plan = stored_plan()
     store = tmp_path / "store"
     first = store_version(
         session,
@@ -98,14 +98,14 @@ def test_store_version_keeps_every_version_under_a_generated_name(
 )
 def test_a_bad_upload_leaves_no_record_and_no_file(
     session: Session,
-    add_plan: Callable[..., Plan],
+    stored_plan: Callable[..., Plan],
     tmp_path: Path,
     data: bytes,
     label: str,
     summary: str,
     field: str,
 ) -> None:
-    plan = add_plan()
+    plan = stored_plan()
     store = tmp_path / "store"
     with pytest.raises(InputError) as raised:
         store_version(
@@ -127,9 +127,9 @@ def test_a_bad_upload_leaves_no_record_and_no_file(
 
 
 def test_upload_and_download_round_trip_keeps_old_versions(
-    editor: FlaskClient, add_plan: Callable[..., Plan], app: Flask, session: Session
+    editor: FlaskClient, stored_plan: Callable[..., Plan], app: Flask, session: Session
 ) -> None:
-    add_plan("PLAN-RUNCORN", marking="OFFICIAL-SENSITIVE")
+    stored_plan("PLAN-RUNCORN", marking="OFFICIAL-SENSITIVE")
     assert upload(editor, "PLAN-RUNCORN", PDF, "Runcorn plan.pdf", "1")[0] == 302
     assert upload(editor, "PLAN-RUNCORN", DOCX, "Runcorn plan – v2.docx", "2")[0] == 302
 
@@ -163,10 +163,10 @@ def test_upload_and_download_round_trip_keeps_old_versions(
 
 
 def test_a_version_of_another_plan_is_not_found(
-    editor: FlaskClient, add_plan: Callable[..., Plan], app: Flask, session: Session
+    editor: FlaskClient, stored_plan: Callable[..., Plan], app: Flask, session: Session
 ) -> None:
-    add_plan("PLAN-1")
-    add_plan("PLAN-2")
+    stored_plan("PLAN-1")
+    stored_plan("PLAN-2")
     upload(editor, "PLAN-1", PDF, "one.pdf", "1")
     version_id = session.scalar(select(PlanVersion.id))
     elsewhere = url(app, "plans.version_download", ref="PLAN-2", version_id=version_id)
@@ -185,7 +185,7 @@ def test_a_version_of_another_plan_is_not_found(
 )
 def test_a_bad_upload_page_is_a_400_with_the_error_beside_the_field(
     editor: FlaskClient,
-    add_plan: Callable[..., Plan],
+    stored_plan: Callable[..., Plan],
     app: Flask,
     instance: Path,
     session: Session,
@@ -195,7 +195,7 @@ def test_a_bad_upload_page_is_a_400_with_the_error_beside_the_field(
     message: str,
 ) -> None:
     app.config["PLAN_VERSION_MAX_BYTES"] = 1024
-    add_plan()
+    stored_plan()
     assert upload(editor, "PLAN-1", b"first", "first.pdf", "1")[0] == 302
     files_before = stored_files(instance)
 
@@ -212,12 +212,12 @@ def test_a_bad_upload_page_is_a_400_with_the_error_beside_the_field(
 
 def test_members_cannot_download_official_sensitive_documents(
     editor: FlaskClient,
-    add_plan: Callable[..., Plan],
+    stored_plan: Callable[..., Plan],
     app: Flask,
     client_as: Callable[[str], FlaskClient],
 ) -> None:
-    add_plan("PLAN-SECRET", marking="OFFICIAL-SENSITIVE")
-    add_plan("PLAN-OPEN", marking="OFFICIAL")
+    stored_plan("PLAN-SECRET", marking="OFFICIAL-SENSITIVE")
+    stored_plan("PLAN-OPEN", marking="OFFICIAL")
     assert upload(editor, "PLAN-SECRET", PDF, "secret.pdf", "1")[0] == 302
     assert upload(editor, "PLAN-OPEN", PDF, "open.pdf", "1")[0] == 302
     member = client_as("member")

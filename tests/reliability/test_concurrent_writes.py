@@ -21,7 +21,7 @@ from resilience import create_app
 from resilience.domain.register.transfer import import_any
 from resilience.storage.database import LOCK_TIMEOUT_ENV, unit_of_work
 from resilience.storage.models import Establishment
-from tests.factories import make_establishment, write_geojson
+from tests.support.builders import make_establishment, write_geojson
 from tests.support.html import parse
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from resilience.domain.demo import load_demo
 from resilience.domain.register.edits import after_change
-from tests.factories import make_establishment
+from tests.support.builders import make_establishment
 from tests.support.html import parse
 
 

@@ -16,9 +16,9 @@ from werkzeug.exceptions import HTTPException
 from resilience.domain.demo import load_demo
 from resilience.storage.models import utcnow
 from resilience.web.account.access import required_permission
+from tests.support.builders import attend, make_session, make_user
 from tests.support.html import parse
 from tests.support.requests import url
-from tests.training.builders import attend, make_session, make_user
 
 START_PAGES = (
     ("members.home", {}),

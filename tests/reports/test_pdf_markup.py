@@ -21,7 +21,7 @@ from resilience.reports.render.document import (
     Text,
 )
 from resilience.reports.render.pdf import render_pdf
-from tests.factories import make_establishment, make_ward
+from tests.support.builders import make_establishment, make_ward
 
 PNG_SIZE = (37, 23)  # a size no map in a pack has
 

@@ -18,7 +18,7 @@ from resilience.reports.render.pdf import render_pdf
 from resilience.reports.render.word import render_docx
 from resilience.storage.models import Hazard
 from tests.reports.report_fixtures import PERIOD, build_register
-from tests.training.builders import make_session
+from tests.support.builders import make_session
 
 GENERATED = datetime(2026, 6, 2, 9, tzinfo=UTC)
 # The annual report's sections, in the order a reader (and the council's template) expects.

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from resilience.scheduling.calendar_feed import renew_calendar_token
 from resilience.storage.models import Exercise, Invitation, TrainingSession, User
-from tests.scheduling.builders import add_plan
+from tests.support.builders import add_plan
 from tests.support.html import parse
 
 

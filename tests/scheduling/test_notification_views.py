@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from resilience.clock import SettableClock
 from resilience.storage.models import Notification, User
-from tests.scheduling.builders import JOINED, Runner, add_plan, morning
+from tests.scheduling.builders import JOINED, Runner, morning
+from tests.support.builders import add_plan
 from tests.support.html import Node, parse
 
 # Review due 2 March 2027 for the plan the signed-in user owns.

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from resilience.domain.duties.policy import PolicyChoice, save_policy, stored_policy
 from resilience.storage.models import Attendance, TrainingSession, User, utcnow
+from tests.support.builders import make_session
 from tests.support.html import parse
 from tests.support.requests import url
-from tests.training.builders import make_session
 
 SESSION_FORM = {
     "title": "COMAH and pipelines for all members",

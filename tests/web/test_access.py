@@ -30,7 +30,7 @@ from resilience.storage.models import (
     User,
     WhatIfScenario,
 )
-from tests.training.builders import make_session
+from tests.support.builders import make_session
 
 ROLES = ("admin", "officer", "planner", "member")
 CHANGES = 0  # allowed, and would change something: not sent to the roles allowed it

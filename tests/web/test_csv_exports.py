@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from resilience.csv_export import spreadsheet_cell, spreadsheet_csv
 from resilience.domain.register.edits import after_change
 from resilience.storage.models import AuditEvent, Plan, Zone
-from tests.factories import make_establishment, make_pipeline, make_receptor, make_ward
+from tests.support.builders import make_establishment, make_pipeline, make_receptor, make_ward
 from tests.support.requests import url
 
 # What a spreadsheet would run, each with the way it must come out.

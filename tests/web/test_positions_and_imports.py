@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 from resilience.domain.demo import load_demo
 from resilience.domain.register.service_area import degrees
 from resilience.storage.models import Establishment
-from tests.factories import make_establishment, make_ward, write_geojson
 from tests.register_snapshot import snapshot
+from tests.support.builders import make_establishment, make_ward, write_geojson
 from tests.support.html import Node, parse
 
 SWAPPED = {"latitude": "-2.73", "longitude": "53.36"}

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
 from resilience.storage.models import Plan
-from tests.factories import make_ward
+from tests.support.builders import make_ward
 from tests.support.html import Node, parse
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from resilience import create_app
 from tests.conftest import TEST_PASSWORD
-from tests.factories import make_establishment
+from tests.support.builders import make_establishment
 from tests.support.html import parse
 
 PAYLOAD = "<img src=x onerror=alert(1)><script>alert(2)</script>"

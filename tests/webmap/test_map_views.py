@@ -17,7 +17,7 @@ from resilience.domain.register.layers import ESTABLISHMENTS, RECEPTORS
 from resilience.storage.models import Hazard, Ward, Zone
 from resilience.web.maps.cache import shared_map_cache
 from resilience.web.maps.sources import data_version, load_hazard, load_overview
-from tests.factories import make_ward
+from tests.support.builders import make_ward
 from tests.support.html import parse
 from webmap.assets import asset_version
 from webmap.cache import MapCache
