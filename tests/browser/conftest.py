@@ -1,9 +1,10 @@
 """Browser tests: the real app served by waitress on loopback, driven by Debian's headless Chromium.
 
-The app runs in a thread on 127.0.0.1 with a fresh SQLite instance holding the Halton demo data
-(plus one establishment whose name is markup). Every request that would leave loopback is
-blocked and recorded, so a test fails if any page reaches for the internet. Chromium is not
-optional here: without it these tests fail and say how to install it.
+The app runs in a thread on 127.0.0.1 with a fresh SQLite instance holding the Halton demo data,
+plus markup as an establishment's name, a plan's title and owner, the one who made those changes
+and a locked sign-in address. Every request that would leave loopback is blocked and recorded,
+so a test fails if any page reaches for the internet. Chromium is not optional here: without it
+these tests fail and say how to install it.
 """
 
 from __future__ import annotations
@@ -24,9 +25,11 @@ from waitress.server import create_server
 from werkzeug.security import generate_password_hash
 
 from resilience import create_app
+from resilience.domain.accounts.users import sign_in
 from resilience.domain.demo import load_demo
 from resilience.domain.register.edits import save_record
 from resilience.domain.register.layers import ESTABLISHMENTS
+from resilience.storage.audit import set_actor
 from resilience.storage.database import make_engine, make_sessionmaker, migrate
 from resilience.storage.models import Hazard, Plan, Receptor, User, Ward, Zone
 
@@ -45,6 +48,7 @@ HOSTILE = "<img src=x onerror=alert(1)>"
 HOSTILE_REF = "XSS-1"
 HOSTILE_PLAN = "XSS-PLAN"
 EMAIL = "officer@browser.invalid"
+ADMIN_EMAIL = "admin@browser.invalid"
 PASSWORD = "a long browser test password"
 LOOPBACK = {"127.0.0.1", "localhost"}
 
@@ -80,6 +84,8 @@ def _seed(url: str) -> dict[str, int]:
     migrate(engine)
     with make_sessionmaker(engine)() as session:
         load_demo(session)
+        # The audit trail then holds markup as who made a change, and (below) as a locked address.
+        set_actor(session, HOSTILE)
         save_record(
             session,
             ESTABLISHMENTS,
@@ -93,9 +99,9 @@ def _seed(url: str) -> dict[str, int]:
                 "outer_m": 700.0,
             },
         )
-        session.add(
-            User(email=EMAIL, role="officer", password_hash=generate_password_hash(PASSWORD))
-        )
+        password_hash = generate_password_hash(PASSWORD)
+        session.add(User(email=EMAIL, role="officer", password_hash=password_hash))
+        session.add(User(email=ADMIN_EMAIL, role="admin", password_hash=password_hash))
         session.add(
             Plan(
                 ref=HOSTILE_PLAN,
@@ -108,6 +114,9 @@ def _seed(url: str) -> dict[str, int]:
             )
         )
         session.commit()
+        for _ in range(5):  # anyone may try to sign in as markup: five tries lock it, audited
+            sign_in(session, HOSTILE, "wrong password")
+            session.commit()
         counts = {
             "wards": session.scalar(select(func.count()).select_from(Ward)) or 0,
             "zones": session.scalar(select(func.count()).select_from(Zone)) or 0,
@@ -176,13 +185,13 @@ def _guard(offsite: list[str]) -> Any:
 
 
 def _context(
-    browser: Browser, live_app: LiveApp, offsite: list[str], **options: Any
+    browser: Browser, live_app: LiveApp, offsite: list[str], email: str = EMAIL, **options: Any
 ) -> BrowserContext:
     context = browser.new_context(viewport={"width": 1400, "height": 950}, **options)
     context.route("**/*", _guard(offsite))
     page = context.new_page()
     page.goto(live_app("/login"))
-    page.get_by_label("E-mail address").fill(EMAIL)
+    page.get_by_label("E-mail address").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(live_app("/"))
@@ -194,6 +203,16 @@ def _context(
 def signed_in(browser: Browser, live_app: LiveApp, offsite: list[str]) -> Iterator[BrowserContext]:
     """A browser context signed in as an officer, with the app's own security policy."""
     context = _context(browser, live_app, offsite)
+    yield context
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def signed_in_as_admin(
+    browser: Browser, live_app: LiveApp, offsite: list[str]
+) -> Iterator[BrowserContext]:
+    """A browser context signed in as an administrator, who may read the audit trail."""
+    context = _context(browser, live_app, offsite, email=ADMIN_EMAIL)
     yield context
     context.close()
 
@@ -227,6 +246,11 @@ def _tab(context: BrowserContext) -> Iterator[Tab]:
 @pytest.fixture
 def tab(signed_in: BrowserContext) -> Iterator[Tab]:
     yield from _tab(signed_in)
+
+
+@pytest.fixture
+def admin_tab(signed_in_as_admin: BrowserContext) -> Iterator[Tab]:
+    yield from _tab(signed_in_as_admin)
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from resilience.cli import main
 from resilience.storage.models import Establishment, Receptor, Ward, Zone
-from tests.factories import write_geojson
 from tests.register_snapshot import snapshot
+from tests.support.builders import write_geojson
 
 RUNCORN = Point(-2.7440, 53.3262)
 WIDNES = Point(-2.7180, 53.3660)

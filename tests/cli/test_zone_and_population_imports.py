@@ -15,8 +15,8 @@ from resilience.domain.register.edits import save_record
 from resilience.domain.register.layers import ESTABLISHMENTS
 from resilience.domain.register.listings import exposure_rows
 from resilience.storage.models import Establishment, Ward, Zone, ZoneExposure
-from tests.factories import write_geojson
 from tests.register_snapshot import snapshot
+from tests.support.builders import write_geojson
 
 
 def _demo(session: Session) -> None:

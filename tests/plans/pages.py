@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.html_tree import Node
+from tests.support.html import Node
 
 
 def field_error(page: Node, field_id: str) -> str:
@@ -11,19 +11,19 @@ def field_error(page: Node, field_id: str) -> str:
     group = error.closest("govuk-form-group")
     assert "govuk-form-group--error" in group.classes
     assert group.contains(page.by_id(field_id)), f"the error of {field_id} is not beside it"
-    return error.text().removeprefix("Error:").strip()
+    return error.text.removeprefix("Error:").strip()
 
 
 def error_summary_links(page: Node) -> dict[str, str]:
     """Return the error summary's links: target -> message."""
     summary = page.one("div", "govuk-error-summary")
-    return {a.attrs["href"]: a.text() for a in summary.find_all("a")}
+    return {a.attrs["href"]: a.text for a in summary.find_all("a")}
 
 
 def marking(page: Node) -> list[str]:
     """Return the security marking banners of a page (top and bottom)."""
     return [
-        p.text().removeprefix("Security marking:").strip()
+        p.text.removeprefix("Security marking:").strip()
         for p in page.find_all("p")
-        if p.text().startswith("Security marking:")
+        if p.text.startswith("Security marking:")
     ]

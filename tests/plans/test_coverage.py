@@ -14,8 +14,8 @@ from resilience.domain.duties.coverage import coverage
 from resilience.domain.duties.dashboard import register_duties
 from resilience.domain.duties.rules import DEFAULT_POLICY, DutyKind, Regime
 from resilience.storage.models import Plan
-from tests.factories import make_establishment, make_pipeline
-from tests.web.html import Page
+from tests.support.builders import make_establishment, make_pipeline
+from tests.support.html import parse
 
 TODAY = date(2026, 12, 3)  # a Thursday: its week's reminders are keyed on Monday 30 November
 SITE = Point(-2.73, 53.33)
@@ -108,7 +108,7 @@ def test_an_officer_sees_a_new_upper_tier_site_needs_a_plan(
         },
     )
     assert response.status_code == 302, response.text
-    record = Page(client.get("/establishments/NEW-UT").text)
+    record = parse(client.get("/establishments/NEW-UT").text)
     assert "No external emergency plan covers this establishment" in record.text
     assert "No plan in the register covers this establishment" in record.text
     add_link = [h for h in record.links() if h.startswith("/plans/new")]
@@ -116,16 +116,16 @@ def test_an_officer_sees_a_new_upper_tier_site_needs_a_plan(
     form = client.get(add_link[0]).text
     chosen = {
         (tag["name"], tag["value"])
-        for tag in Page(form).find_all("input")
-        if "checked" in tag or "selected" in tag
+        for tag in parse(form).find_all("input")
+        if "checked" in tag.attrs or "selected" in tag.attrs
     }
     assert ("hazard_refs", "NEW-UT") in chosen
 
-    duties = Page(client.get("/duties/").text)
+    duties = parse(client.get("/duties/").text)
     assert "No external emergency plan covers New Chlorine Works" in duties.text
-    home = Page(client.get("/").text)
+    home = parse(client.get("/").text)
     assert "No external emergency plan covers New Chlorine Works" in home.text
-    assert "Add the plan" not in Page(client_as("member").get("/establishments/NEW-UT").text).text
+    assert "Add the plan" not in parse(client_as("member").get("/establishments/NEW-UT").text).text
 
     session.add(
         Plan(
@@ -138,7 +138,7 @@ def test_an_officer_sees_a_new_upper_tier_site_needs_a_plan(
         )
     )
     session.commit()
-    record = Page(client.get("/establishments/NEW-UT").text)
+    record = parse(client.get("/establishments/NEW-UT").text)
     assert "No external emergency plan covers" not in record.text
     assert "New Chlorine Works external emergency plan" in record.text
-    assert "No external emergency plan covers" not in Page(client.get("/duties/").text).text
+    assert "No external emergency plan covers" not in parse(client.get("/duties/").text).text

@@ -6,10 +6,9 @@ import csv
 import io
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 import pytest
-from flask import Flask, url_for
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -17,13 +16,9 @@ from werkzeug.http import parse_options_header
 
 from resilience.clock import SettableClock
 from resilience.storage.models import Exercise, Plan, PolicySetting
-from tests.html_tree import Node, parse
 from tests.plans.pages import error_summary_links, field_error
-
-
-def url(app: Flask, endpoint: str, **values: Any) -> str:
-    with app.test_request_context():
-        return url_for(endpoint, **values)
+from tests.support.html import Node, parse
+from tests.support.requests import url
 
 
 def rows(page: Node) -> list[tuple[str, str, str, str]]:
@@ -41,9 +36,9 @@ def rows(page: Node) -> list[tuple[str, str, str, str]]:
 
 
 @pytest.fixture
-def plans(add_plan: Callable[..., Plan]) -> None:
-    add_plan("PLAN-A", adopted_on=date(2021, 6, 30), last_exercised_on=date(2022, 1, 31))
-    add_plan(
+def plans(stored_plan: Callable[..., Plan]) -> None:
+    stored_plan("PLAN-A", adopted_on=date(2021, 6, 30), last_exercised_on=date(2022, 1, 31))
+    stored_plan(
         "PLAN-B",
         regime="pipeline",
         owner="Highways",
@@ -51,7 +46,7 @@ def plans(add_plan: Callable[..., Plan]) -> None:
         last_reviewed_on=date(2024, 1, 15),
         last_exercised_on=date(2026, 5, 1),
     )
-    add_plan("PLAN-C", adopted_on=None, status="in preparation", notified_on=date(2026, 8, 3))
+    stored_plan("PLAN-C", adopted_on=None, status="in preparation", notified_on=date(2026, 8, 3))
 
 
 @pytest.mark.usefixtures("plans")
@@ -68,13 +63,13 @@ def test_the_dashboard_lists_every_duty_most_urgent_first(client: FlaskClient, a
         ("PLAN-B", "exercise", "2029-05-01", "ok"),
     ]
     first = page.by_id("duties").find_all("tr")[1]
-    assert "statutory, COMAH 2015 reg. 14" in first.text()
-    assert "884 days late" in first.text()
-    assert page.by_id("duty-counts").text() == (
+    assert "statutory, COMAH 2015 reg. 14" in first.text
+    assert "884 days late" in first.text
+    assert page.by_id("duty-counts").text == (
         "On 1 December 2026: 2 overdue, 2 due within 90 days, 1 on track."
     )
     last = page.by_id("duties").find_all("tr")[-1]
-    assert "local policy (good practice)" in last.text()
+    assert "local policy (good practice)" in last.text
 
 
 @pytest.mark.usefixtures("plans")
@@ -88,9 +83,9 @@ def test_the_dashboard_filters_by_regime_and_owner(client: FlaskClient, app: Fla
     assert [(r[0], r[1]) for r in rows(by_regime)] == [("PLAN-B", "review"), ("PLAN-B", "exercise")]
     assert {r[0] for r in rows(by_owner)} == {"PLAN-A", "PLAN-C"}
     assert nothing.find_all(id="duties") == []
-    assert "No plan matches these filters." in nothing.text()
+    assert "No plan matches these filters." in nothing.text
     selected = [
-        o.text() for o in by_regime.by_id("regime").find_all("option") if "selected" in o.attrs
+        o.text for o in by_regime.by_id("regime").find_all("option") if "selected" in o.attrs
     ]
     assert selected == ["Major accident hazard pipeline plan"]
 
@@ -122,7 +117,7 @@ def test_the_csv_download_holds_the_filtered_duties_in_order(
     page = parse(
         client.get(url(app, "plans.duties", regime="comah_external", as_of="2026-12-01")).text
     )
-    link = next(a for a in page.find_all("a") if a.text() == "Download these duties (CSV)")
+    link = next(a for a in page.find_all("a") if a.text == "Download these duties (CSV)")
     response = client.get(link.attrs["href"])
 
     assert response.status_code == 200
@@ -156,7 +151,7 @@ def test_the_policy_page_refuses_to_lengthen_a_statutory_interval(
     data = policy_form(page)
     field = "interval_months__comah_external__review"
     assert data[field] == "36"
-    hint = page.by_id(f"{field}-hint").text()
+    hint = page.by_id(f"{field}-hint").text
     assert hint == "Statutory, COMAH 2015 reg. 14: at most 36 months"
 
     response = editor.post(url(app, "plans.policy"), data={**data, field: "48"})
@@ -192,9 +187,9 @@ def test_other_bad_policy_values_are_a_400_beside_their_field(
 
 
 def test_a_local_policy_change_moves_the_dashboard_due_dates(
-    editor: FlaskClient, app: Flask, add_plan: Callable[..., Plan]
+    editor: FlaskClient, app: Flask, stored_plan: Callable[..., Plan]
 ) -> None:
-    add_plan("PLAN-L", regime="cca_local", adopted_on=date(2025, 1, 31))
+    stored_plan("PLAN-L", regime="cca_local", adopted_on=date(2025, 1, 31))
     dashboard = url(app, "plans.duties", as_of="2026-12-01")
     assert ("PLAN-L", "review", "2028-01-31", "ok") in rows(parse(editor.get(dashboard).text))
 
@@ -244,7 +239,7 @@ def test_the_calendar_shows_three_years_month_by_month(
     assert months[0].attrs["data-month"] == f"{today:%Y-%m}"
     assert months[1].attrs["data-month"] == f"{next_month:%Y-%m}"
     link = url(app, "plans.exercise_detail", exercise_id=exercise.id)
-    assert months[1].one("a", href=link).text() == "Exercise Daresbury"
-    assert "12 Exercise Exercise Daresbury tests PLAN-B" in months[1].text()
-    late = page.by_id("late").text()
+    assert months[1].one("a", href=link).text == "Exercise Daresbury"
+    assert "12 Exercise Exercise Daresbury tests PLAN-B" in months[1].text
+    late = page.by_id("late").text
     assert "Review: Plan PLAN-A, due 30 June 2024 Overdue" in late

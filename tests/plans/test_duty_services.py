@@ -35,11 +35,11 @@ AS_OF = date(2026, 12, 1)
 
 
 @pytest.fixture
-def three_plans(add_plan: Callable[..., Plan]) -> None:
+def three_plans(stored_plan: Callable[..., Plan]) -> None:
     # Review due 2024-06-30 (overdue 519 days), exercise due 2025-01-31 (overdue).
-    add_plan("PLAN-A", adopted_on=date(2021, 6, 30), last_exercised_on=date(2022, 1, 31))
+    stored_plan("PLAN-A", adopted_on=date(2021, 6, 30), last_exercised_on=date(2022, 1, 31))
     # Pipeline: review due 2027-01-15 (due soon), exercise due 2029-05-01 (ok, local policy).
-    add_plan(
+    stored_plan(
         "PLAN-B",
         regime="pipeline",
         owner="Highways",
@@ -48,7 +48,7 @@ def three_plans(add_plan: Callable[..., Plan]) -> None:
         last_exercised_on=date(2026, 5, 1),
     )
     # Not adopted, notified: prepare due 2027-02-03.
-    add_plan("PLAN-C", adopted_on=None, status="in preparation", notified_on=date(2026, 8, 3))
+    stored_plan("PLAN-C", adopted_on=None, status="in preparation", notified_on=date(2026, 8, 3))
 
 
 def keys(rows: list[DutyRow]) -> list[tuple[str, str]]:
@@ -90,9 +90,9 @@ def test_the_dashboard_filters_by_regime_and_owner(session: Session) -> None:
 
 @pytest.mark.usefixtures("three_plans")
 def test_the_csv_keeps_the_order_and_defuses_formulas(
-    session: Session, add_plan: Callable[..., Plan]
+    session: Session, stored_plan: Callable[..., Plan]
 ) -> None:
-    add_plan("PLAN-D", title="=HYPERLINK(evil)", adopted_on=date(2026, 1, 1))
+    stored_plan("PLAN-D", title="=HYPERLINK(evil)", adopted_on=date(2026, 1, 1))
     rows = dashboard_duties(session, AS_OF, DutyPolicy())
     lines = duties_csv(rows).splitlines()
 
@@ -132,9 +132,9 @@ def test_a_statutory_interval_cannot_be_lengthened_and_nothing_is_stored(
 
 
 def test_a_statutory_interval_may_be_shortened_and_a_local_one_lengthened(
-    session: Session, add_plan: Callable[..., Plan]
+    session: Session, stored_plan: Callable[..., Plan]
 ) -> None:
-    add_plan("PLAN-P", regime="pipeline", adopted_on=date(2024, 5, 31))
+    stored_plan("PLAN-P", regime="pipeline", adopted_on=date(2024, 5, 31))
     wanted = choice(pipeline_review=24, pipeline_exercise=48)
     policy = save_policy(session, wanted, by="admin@test.invalid")
     session.commit()
@@ -222,9 +222,9 @@ def test_the_calendar_shows_three_years_month_by_month(session: Session) -> None
 
 
 def test_a_shortened_interval_shows_later_cycles_as_expected(
-    session: Session, add_plan: Callable[..., Plan]
+    session: Session, stored_plan: Callable[..., Plan]
 ) -> None:
-    add_plan("PLAN-L", regime="cca_local", adopted_on=date(2026, 6, 15))
+    stored_plan("PLAN-L", regime="cca_local", adopted_on=date(2026, 6, 15))
     policy = save_policy(session, choice(cca_local_review=12), by="")
     calendar = planning_calendar(session, AS_OF, policy)
     reviews = [

@@ -8,15 +8,16 @@ from typing import Any
 
 import pytest
 import time_machine
-from flask import Flask, url_for
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from resilience.storage.models import Exercise, Lesson, Plan, PlanReview
-from tests.factories import make_establishment
-from tests.html_tree import Node, parse
 from tests.plans.pages import error_summary_links, field_error, marking
+from tests.support.builders import make_establishment
+from tests.support.html import Node, parse
+from tests.support.requests import url
 
 TODAY = date(2026, 12, 1)
 
@@ -26,11 +27,6 @@ def frozen() -> Iterator[None]:
     """Make today 1 December 2026 for the app (due dates' statuses depend on it)."""
     with time_machine.travel(TODAY, tick=False):
         yield
-
-
-def url(app: Flask, endpoint: str, **values: Any) -> str:
-    with app.test_request_context():
-        return url_for(endpoint, **values)
 
 
 def get(client: FlaskClient, app: Flask, endpoint: str, **values: Any) -> Node:
@@ -43,7 +39,7 @@ def duty_cell(page: Node, duty: str) -> tuple[str, str]:
     """Return (due on, status) of a duty in a plan page's duties table."""
     row = page.one("tr", data_duty=duty)
     due = row.find_all("td")[0].attrs["data-due-on"]
-    return due, row.one("strong", "govuk-tag").text()
+    return due, row.one("strong", "govuk-tag").text
 
 
 def count(session: Session, model: type[Any]) -> int:
@@ -53,9 +49,9 @@ def count(session: Session, model: type[Any]) -> int:
 
 @pytest.mark.usefixtures("frozen")
 def test_recording_a_review_moves_the_due_date_and_status_on_the_plan_page(
-    editor: FlaskClient, app: Flask, add_plan: Callable[..., Plan], session: Session
+    editor: FlaskClient, app: Flask, stored_plan: Callable[..., Plan], session: Session
 ) -> None:
-    add_plan("PLAN-R", adopted_on=date(2021, 6, 30), marking="OFFICIAL-SENSITIVE")
+    stored_plan("PLAN-R", adopted_on=date(2021, 6, 30), marking="OFFICIAL-SENSITIVE")
     before = get(editor, app, "plans.plan_detail", ref="PLAN-R")
     assert duty_cell(before, "review") == ("2024-06-30", "Overdue")
     assert marking(before) == ["OFFICIAL-SENSITIVE", "OFFICIAL-SENSITIVE"]
@@ -75,15 +71,15 @@ def test_recording_a_review_moves_the_due_date_and_status_on_the_plan_page(
     after = get(editor, app, "plans.plan_detail", ref="PLAN-R")
     assert duty_cell(after, "review") == ("2027-02-28", "Due soon")
     assert duty_cell(after, "exercise") == ("2024-06-30", "Overdue")
-    assert "Last review recorded 29 February 2024" in after.text()
+    assert "Last review recorded 29 February 2024" in after.text
     reviews = after.by_id("reviews").parent
-    assert reviews is not None and "Sam Jones Minor changes made Contacts updated" in reviews.text()
+    assert reviews is not None and "Sam Jones Minor changes made Contacts updated" in reviews.text
 
     review_id = session.scalars(select(PlanReview.id)).one()
     delete = url(app, "plans.review_delete", ref="PLAN-R", review_id=review_id)
-    assert after.one("a", href=delete).text() == "Delete the review of 29 February 2024"
+    assert after.one("a", href=delete).text == "Delete the review of 29 February 2024"
     confirm = parse(editor.get(delete).text)
-    assert confirm.one("h1").text() == "Delete the review of 29 February 2024?"
+    assert confirm.one("h1").text == "Delete the review of 29 February 2024?"
     assert editor.post(delete).status_code == 302
     page = get(editor, app, "plans.plan_detail", ref="PLAN-R")
     assert duty_cell(page, "review") == ("2024-06-30", "Overdue")
@@ -105,13 +101,13 @@ def test_recording_a_review_moves_the_due_date_and_status_on_the_plan_page(
 def test_a_bad_review_is_a_400_with_the_error_beside_the_field_and_no_change(
     editor: FlaskClient,
     app: Flask,
-    add_plan: Callable[..., Plan],
+    stored_plan: Callable[..., Plan],
     session: Session,
     data: dict[str, str],
     field: str,
     message: str,
 ) -> None:
-    add_plan("PLAN-R", adopted_on=date(2021, 6, 30), marking="OFFICIAL-SENSITIVE")
+    stored_plan("PLAN-R", adopted_on=date(2021, 6, 30), marking="OFFICIAL-SENSITIVE")
     form = {"reviewed_on": "2024-05-01", "reviewer": "Sam", "outcome": "no_change", **data}
 
     response = editor.post(url(app, "plans.review_new", ref="PLAN-R"), data=form)
@@ -120,7 +116,7 @@ def test_a_bad_review_is_a_400_with_the_error_beside_the_field_and_no_change(
     page = parse(response.text)
     assert field_error(page, field).startswith(message)
     assert list(error_summary_links(page)) == [f"#{field}"]
-    assert page.one("title").text().startswith("Error: Record a review")
+    assert page.one("title").text.startswith("Error: Record a review")
     assert marking(page) == ["OFFICIAL-SENSITIVE", "OFFICIAL-SENSITIVE"]
     assert count(session, PlanReview) == 0
     plan = session.scalars(select(Plan)).one()
@@ -152,9 +148,9 @@ def exercise_form(**values: Any) -> dict[str, Any]:
 @pytest.mark.usefixtures("frozen")
 @pytest.mark.parametrize("kind", ["discussion_based", "table_top", "command_post", "live"])
 def test_an_exercise_of_any_type_moves_the_exercise_duty(
-    editor: FlaskClient, app: Flask, add_plan: Callable[..., Plan], session: Session, kind: str
+    editor: FlaskClient, app: Flask, stored_plan: Callable[..., Plan], session: Session, kind: str
 ) -> None:
-    add_plan("PLAN-E", regime="cca_local", adopted_on=date(2020, 1, 31))
+    stored_plan("PLAN-E", regime="cca_local", adopted_on=date(2020, 1, 31))
     response = editor.post(url(app, "plans.exercise_new"), data=exercise_form(exercise_type=kind))
     assert response.status_code == 302
 
@@ -184,13 +180,13 @@ def test_an_exercise_of_any_type_moves_the_exercise_duty(
 def test_a_bad_exercise_is_a_400_with_the_error_beside_the_field_and_no_change(
     editor: FlaskClient,
     app: Flask,
-    add_plan: Callable[..., Plan],
+    stored_plan: Callable[..., Plan],
     session: Session,
     values: dict[str, Any],
     field: str,
     message: str,
 ) -> None:
-    add_plan("PLAN-E")
+    stored_plan("PLAN-E")
     session.add(make_establishment("HAL-COMAH-01"))
     session.commit()
 
@@ -204,9 +200,9 @@ def test_a_bad_exercise_is_a_400_with_the_error_beside_the_field_and_no_change(
 
 @pytest.mark.usefixtures("frozen")
 def test_lessons_are_added_and_closed_on_the_exercise_page(
-    editor: FlaskClient, app: Flask, add_plan: Callable[..., Plan], session: Session
+    editor: FlaskClient, app: Flask, stored_plan: Callable[..., Plan], session: Session
 ) -> None:
-    add_plan("PLAN-E", marking="OFFICIAL-SENSITIVE")
+    stored_plan("PLAN-E", marking="OFFICIAL-SENSITIVE")
     editor.post(url(app, "plans.exercise_new"), data=exercise_form())
     exercise_id = session.scalar(select(Exercise.id))
     lesson = {"description": "Update the call-out list", "owner": "EPO", "due_on": "2026-01-31"}
@@ -216,7 +212,7 @@ def test_lessons_are_added_and_closed_on_the_exercise_page(
     page = get(editor, app, "plans.exercise_detail", exercise_id=exercise_id)
     assert marking(page) == ["OFFICIAL-SENSITIVE", "OFFICIAL-SENSITIVE"]
     card = page.one("div", "govuk-summary-card")
-    assert card.one("strong", "govuk-tag").text() == "Overdue"
+    assert card.one("strong", "govuk-tag").text == "Overdue"
     lesson_id = session.scalar(select(Lesson.id))
 
     closed = editor.post(
@@ -230,8 +226,8 @@ def test_lessons_are_added_and_closed_on_the_exercise_page(
     card = get(editor, app, "plans.exercise_detail", exercise_id=exercise_id).one(
         "div", "govuk-summary-card"
     )
-    assert card.one("strong", "govuk-tag").text() == "Closed"
-    assert "3 February 2026: Done" in card.text()
+    assert card.one("strong", "govuk-tag").text == "Closed"
+    assert "3 February 2026: Done" in card.text
 
 
 @pytest.mark.usefixtures("frozen")
@@ -243,20 +239,24 @@ def test_lessons_are_added_and_closed_on_the_exercise_page(
             "due_on",
             "The due date cannot be before the exercise was held (20 October 2025)",
         ),
-        ({"due_on": "2026-13-01"}, "due_on", "Enter a real date"),
+        (
+            {"due_on": "2026-13-01"},
+            "due_on",
+            "Enter a real date in the form YYYY-MM-DD, for example 2027-03-31",
+        ),
         ({"owner": ""}, "owner", "Enter who owns the action"),
     ],
 )
 def test_a_bad_lesson_is_a_400_with_the_error_beside_the_field_and_no_change(
     editor: FlaskClient,
     app: Flask,
-    add_plan: Callable[..., Plan],
+    stored_plan: Callable[..., Plan],
     session: Session,
     lesson: dict[str, str],
     field: str,
     message: str,
 ) -> None:
-    add_plan("PLAN-E")
+    stored_plan("PLAN-E")
     editor.post(url(app, "plans.exercise_new"), data=exercise_form())
     exercise_id = session.scalar(select(Exercise.id))
     form = {"description": "Call-out list", "owner": "EPO", "due_on": "2026-01-31", **lesson}
@@ -265,16 +265,16 @@ def test_a_bad_lesson_is_a_400_with_the_error_beside_the_field_and_no_change(
 
     assert response.status_code == 400
     page = parse(response.text)
-    assert field_error(page, field) == message or field_error(page, field).startswith(message)
-    assert page.one("h1").text() == "Exercise Halton"
+    assert field_error(page, field) == message
+    assert page.one("h1").text == "Exercise Halton"
     assert count(session, Lesson) == 0
 
 
 @pytest.mark.usefixtures("frozen")
 def test_closing_a_lesson_before_the_exercise_is_a_400_beside_its_date(
-    editor: FlaskClient, app: Flask, add_plan: Callable[..., Plan], session: Session
+    editor: FlaskClient, app: Flask, stored_plan: Callable[..., Plan], session: Session
 ) -> None:
-    add_plan("PLAN-E")
+    stored_plan("PLAN-E")
     editor.post(url(app, "plans.exercise_new"), data=exercise_form())
     exercise_id = session.scalar(select(Exercise.id))
     editor.post(
@@ -327,7 +327,7 @@ def test_a_plan_is_added_and_changed_through_its_form(
     page = get(editor, app, "plans.plan_detail", ref="PLAN-NEW")
     assert duty_cell(page, "prepare") == ("2027-05-03", "OK")
     site = url(app, "layers.detail", layer="establishments", ref="HAL-COMAH-01")
-    assert page.one("a", href=site).text() == "Runcorn Site"
+    assert page.one("a", href=site).text == "Runcorn Site"
 
     edit = get(editor, app, "plans.plan_edit", ref="PLAN-NEW")
     assert edit.find_all("input", id="ref") == []  # the identifier cannot change
@@ -389,13 +389,13 @@ def test_a_plan_is_added_and_changed_through_its_form(
 def test_a_bad_plan_is_a_400_with_the_error_beside_the_field_and_no_change(
     editor: FlaskClient,
     app: Flask,
-    add_plan: Callable[..., Plan],
+    stored_plan: Callable[..., Plan],
     session: Session,
     values: dict[str, Any],
     field: str,
     message: str,
 ) -> None:
-    add_plan("PLAN-1")
+    stored_plan("PLAN-1")
     session.add(make_establishment("HAL-COMAH-01"))
     session.commit()
     form = {
@@ -416,9 +416,9 @@ def test_a_bad_plan_is_a_400_with_the_error_beside_the_field_and_no_change(
 
 
 def test_pages_of_the_plans_section_mark_it_in_the_navigation(
-    editor: FlaskClient, app: Flask, add_plan: Callable[..., Plan]
+    editor: FlaskClient, app: Flask, stored_plan: Callable[..., Plan]
 ) -> None:
-    add_plan()
+    stored_plan()
     for endpoint, values, section in [
         ("plans.plan_index", {}, "Plans"),
         ("plans.plan_detail", {"ref": "PLAN-1"}, "Plans"),
@@ -429,15 +429,15 @@ def test_pages_of_the_plans_section_mark_it_in_the_navigation(
     ]:
         page = get(editor, app, endpoint, **values)
         nav = page.one("nav", "govuk-service-navigation__wrapper")
-        active = [a.text() for a in nav.find_all("a") if "aria-current" in a.attrs]
+        active = [a.text for a in nav.find_all("a") if "aria-current" in a.attrs]
         assert active == [section], endpoint
 
 
 @pytest.mark.usefixtures("frozen")
 def test_organisations_entered_one_per_line_are_listed_one_per_line(
-    editor: FlaskClient, app: Flask, add_plan: Callable[..., Plan], session: Session
+    editor: FlaskClient, app: Flask, stored_plan: Callable[..., Plan], session: Session
 ) -> None:
-    add_plan("PLAN-E", regime="cca_local", adopted_on=date(2020, 1, 31))
+    stored_plan("PLAN-E", regime="cca_local", adopted_on=date(2020, 1, 31))
     organisations = "Cheshire Fire and Rescue Service\r\nCheshire Police\r\n<b>Halton</b> Council"
     response = editor.post(
         url(app, "plans.exercise_new"), data=exercise_form(organisations=organisations)

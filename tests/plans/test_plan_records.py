@@ -62,9 +62,9 @@ def exercise_values(**changes: Any) -> ExerciseValues:
 
 
 def test_a_review_moves_the_review_duty_three_years_on_clamped_to_the_month_end(
-    session: Session, add_plan: Callable[..., Plan]
+    session: Session, stored_plan: Callable[..., Plan]
 ) -> None:
-    plan = add_plan(adopted_on=date(2021, 6, 30))
+    plan = stored_plan(adopted_on=date(2021, 6, 30))
     before = due(plan, DutyKind.REVIEW)
     assert (before.due_on, before.status) == (date(2024, 6, 30), Status.OVERDUE)
 
@@ -80,9 +80,9 @@ def test_a_review_moves_the_review_duty_three_years_on_clamped_to_the_month_end(
 
 
 def test_the_latest_review_counts_and_deleting_it_falls_back(
-    session: Session, add_plan: Callable[..., Plan]
+    session: Session, stored_plan: Callable[..., Plan]
 ) -> None:
-    plan = add_plan(adopted_on=date(2021, 6, 30))
+    plan = stored_plan(adopted_on=date(2021, 6, 30))
     latest = review(session, plan, date(2025, 8, 31))
     review(session, plan, date(2023, 1, 10))  # recorded late, but older
     session.commit()
@@ -110,13 +110,13 @@ def test_the_latest_review_counts_and_deleting_it_falls_back(
 )
 def test_a_review_that_cannot_be_right_is_refused(
     session: Session,
-    add_plan: Callable[..., Plan],
+    stored_plan: Callable[..., Plan],
     reviewed_on: date,
     adopted_on: date | None,
     field: str,
     words: str,
 ) -> None:
-    plan = add_plan(adopted_on=adopted_on, status="draft")
+    plan = stored_plan(adopted_on=adopted_on, status="draft")
     with pytest.raises(InputError) as raised:
         review(session, plan, reviewed_on)
     assert raised.value.field == field
@@ -127,9 +127,9 @@ def test_a_review_that_cannot_be_right_is_refused(
 
 @pytest.mark.parametrize("kind", ["discussion_based", "table_top", "command_post", "live"])
 def test_a_held_exercise_of_any_type_discharges_the_exercise_duty(
-    session: Session, add_plan: Callable[..., Plan], kind: str
+    session: Session, stored_plan: Callable[..., Plan], kind: str
 ) -> None:
-    plan = add_plan(regime="reppir", adopted_on=date(2021, 6, 30))
+    plan = stored_plan(regime="reppir", adopted_on=date(2021, 6, 30))
     assert due(plan, DutyKind.EXERCISE).status is Status.OVERDUE
 
     save_exercise(session, exercise_values(exercise_type=kind, held_on=date(2025, 3, 12)), TODAY)
@@ -143,9 +143,9 @@ def test_a_held_exercise_of_any_type_discharges_the_exercise_duty(
 
 
 def test_a_planned_exercise_discharges_nothing_until_it_is_recorded_as_held(
-    session: Session, add_plan: Callable[..., Plan]
+    session: Session, stored_plan: Callable[..., Plan]
 ) -> None:
-    plan = add_plan()
+    plan = stored_plan()
     planned = save_exercise(
         session,
         exercise_values(status="planned", planned_on=date(2027, 1, 20), held_on=None),
@@ -165,9 +165,9 @@ def test_a_planned_exercise_discharges_nothing_until_it_is_recorded_as_held(
 
 
 def test_changing_or_deleting_an_exercise_recomputes_every_plan_it_touched(
-    session: Session, add_plan: Callable[..., Plan]
+    session: Session, stored_plan: Callable[..., Plan]
 ) -> None:
-    first, second = add_plan("PLAN-1"), add_plan("PLAN-2")
+    first, second = stored_plan("PLAN-1"), stored_plan("PLAN-2")
     older = save_exercise(session, exercise_values(title="Older", held_on=date(2023, 5, 2)), TODAY)
     newer = save_exercise(
         session,
@@ -206,9 +206,9 @@ def test_changing_or_deleting_an_exercise_recomputes_every_plan_it_touched(
     ],
 )
 def test_bad_exercises_are_refused_naming_the_field(
-    session: Session, add_plan: Callable[..., Plan], values: dict[str, object], field: str
+    session: Session, stored_plan: Callable[..., Plan], values: dict[str, object], field: str
 ) -> None:
-    add_plan()
+    stored_plan()
     with pytest.raises(InputError) as raised:
         save_exercise(session, exercise_values(**values), TODAY)
     assert raised.value.field == field
@@ -216,8 +216,8 @@ def test_bad_exercises_are_refused_naming_the_field(
     assert session.scalar(select(func.count()).select_from(Exercise)) == 0
 
 
-def test_lessons_are_tracked_to_closure(session: Session, add_plan: Callable[..., Plan]) -> None:
-    add_plan()
+def test_lessons_are_tracked_to_closure(session: Session, stored_plan: Callable[..., Plan]) -> None:
+    stored_plan()
     exercise = save_exercise(session, exercise_values(held_on=date(2025, 3, 12)), TODAY)
     lesson = add_lesson(
         session, exercise, description="Update the cascade", owner="EPO", due_on=date(2025, 6, 1)
@@ -239,9 +239,9 @@ def test_lessons_are_tracked_to_closure(session: Session, add_plan: Callable[...
 
 
 def test_lesson_dates_cannot_come_before_the_exercise(
-    session: Session, add_plan: Callable[..., Plan]
+    session: Session, stored_plan: Callable[..., Plan]
 ) -> None:
-    add_plan()
+    stored_plan()
     exercise = save_exercise(session, exercise_values(held_on=date(2025, 3, 12)), TODAY)
     with pytest.raises(InputError) as raised:
         add_lesson(session, exercise, description="x", owner="y", due_on=date(2025, 3, 11))
@@ -261,9 +261,9 @@ def test_lesson_dates_cannot_come_before_the_exercise(
 
 
 def test_an_exercise_with_lessons_cannot_go_back_to_planned(
-    session: Session, add_plan: Callable[..., Plan]
+    session: Session, stored_plan: Callable[..., Plan]
 ) -> None:
-    add_plan()
+    stored_plan()
     exercise = save_exercise(session, exercise_values(held_on=date(2025, 3, 12)), TODAY)
     add_lesson(session, exercise, description="x", owner="y", due_on=date(2025, 4, 1))
     with pytest.raises(InputError) as raised:
@@ -277,10 +277,10 @@ def test_an_exercise_with_lessons_cannot_go_back_to_planned(
 
 
 def test_withdrawn_plans_have_no_duties_and_draft_ones_only_the_duty_to_prepare(
-    add_plan: Callable[..., Plan],
+    stored_plan: Callable[..., Plan],
 ) -> None:
-    withdrawn = add_plan("PLAN-OLD", status="withdrawn")
-    draft = add_plan(
+    withdrawn = stored_plan("PLAN-OLD", status="withdrawn")
+    draft = stored_plan(
         "PLAN-NEW",
         status="in preparation",
         adopted_on=None,

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from flask import Flask, url_for
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -21,8 +21,9 @@ from resilience.domain.plans.records import (
 )
 from resilience.errors import InputError
 from resilience.storage.models import Plan, PlanVersion
-from tests.html_tree import parse
 from tests.plans.pages import field_error, marking
+from tests.support.html import parse
+from tests.support.requests import url
 
 PDF = b"%PDF-1.7\n" + bytes(range(256)) * 40 + b"\n%%EOF\n"
 DOCX = b"PK\x03\x04" + bytes(reversed(range(256))) * 10
@@ -31,10 +32,8 @@ DOCX = b"PK\x03\x04" + bytes(reversed(range(256))) * 10
 def upload(
     client: FlaskClient, ref: str, data: bytes, name: str, label: str, summary: str = "Updated"
 ) -> tuple[int, str]:
-    with client.application.test_request_context():
-        url = url_for("plans.version_index", ref=ref)
     response = client.post(
-        url,
+        url(client.application, "plans.version_index", ref=ref),
         data={"label": label, "change_summary": summary, "file": (io.BytesIO(data), name)},
         content_type="multipart/form-data",
     )
@@ -47,9 +46,9 @@ def stored_files(instance: Path) -> list[Path]:
 
 
 def test_store_version_keeps_every_version_under_a_generated_name(
-    session: Session, add_plan: Callable[..., Plan], tmp_path: Path
+    session: Session, stored_plan: Callable[..., Plan], tmp_path: Path
 ) -> None:
-    plan = add_plan()
+    plan = stored_plan()
     store = tmp_path / "store"
     first = store_version(
         session,
@@ -99,14 +98,14 @@ def test_store_version_keeps_every_version_under_a_generated_name(
 )
 def test_a_bad_upload_leaves_no_record_and_no_file(
     session: Session,
-    add_plan: Callable[..., Plan],
+    stored_plan: Callable[..., Plan],
     tmp_path: Path,
     data: bytes,
     label: str,
     summary: str,
     field: str,
 ) -> None:
-    plan = add_plan()
+    plan = stored_plan()
     store = tmp_path / "store"
     with pytest.raises(InputError) as raised:
         store_version(
@@ -128,16 +127,15 @@ def test_a_bad_upload_leaves_no_record_and_no_file(
 
 
 def test_upload_and_download_round_trip_keeps_old_versions(
-    editor: FlaskClient, add_plan: Callable[..., Plan], app: Flask, session: Session
+    editor: FlaskClient, stored_plan: Callable[..., Plan], app: Flask, session: Session
 ) -> None:
-    add_plan("PLAN-RUNCORN", marking="OFFICIAL-SENSITIVE")
+    stored_plan("PLAN-RUNCORN", marking="OFFICIAL-SENSITIVE")
     assert upload(editor, "PLAN-RUNCORN", PDF, "Runcorn plan.pdf", "1")[0] == 302
     assert upload(editor, "PLAN-RUNCORN", DOCX, "Runcorn plan – v2.docx", "2")[0] == 302
 
-    with app.test_request_context():
-        page = parse(editor.get(url_for("plans.plan_detail", ref="PLAN-RUNCORN")).text)
+    page = parse(editor.get(url(app, "plans.plan_detail", ref="PLAN-RUNCORN")).text)
     links = {
-        a.text(): a.attrs["href"]
+        a.text: a.attrs["href"]
         for a in page.find_all("a")
         if "/versions/" in a.attrs.get("href", "")
     }
@@ -165,15 +163,14 @@ def test_upload_and_download_round_trip_keeps_old_versions(
 
 
 def test_a_version_of_another_plan_is_not_found(
-    editor: FlaskClient, add_plan: Callable[..., Plan], app: Flask, session: Session
+    editor: FlaskClient, stored_plan: Callable[..., Plan], app: Flask, session: Session
 ) -> None:
-    add_plan("PLAN-1")
-    add_plan("PLAN-2")
+    stored_plan("PLAN-1")
+    stored_plan("PLAN-2")
     upload(editor, "PLAN-1", PDF, "one.pdf", "1")
     version_id = session.scalar(select(PlanVersion.id))
-    with app.test_request_context():
-        elsewhere = url_for("plans.version_download", ref="PLAN-2", version_id=version_id)
-        missing = url_for("plans.version_download", ref="PLAN-1", version_id=999)
+    elsewhere = url(app, "plans.version_download", ref="PLAN-2", version_id=version_id)
+    missing = url(app, "plans.version_download", ref="PLAN-1", version_id=999)
     assert editor.get(elsewhere).status_code == 404
     assert editor.get(missing).status_code == 404
 
@@ -188,7 +185,7 @@ def test_a_version_of_another_plan_is_not_found(
 )
 def test_a_bad_upload_page_is_a_400_with_the_error_beside_the_field(
     editor: FlaskClient,
-    add_plan: Callable[..., Plan],
+    stored_plan: Callable[..., Plan],
     app: Flask,
     instance: Path,
     session: Session,
@@ -198,7 +195,7 @@ def test_a_bad_upload_page_is_a_400_with_the_error_beside_the_field(
     message: str,
 ) -> None:
     app.config["PLAN_VERSION_MAX_BYTES"] = 1024
-    add_plan()
+    stored_plan()
     assert upload(editor, "PLAN-1", b"first", "first.pdf", "1")[0] == 302
     files_before = stored_files(instance)
 
@@ -215,22 +212,19 @@ def test_a_bad_upload_page_is_a_400_with_the_error_beside_the_field(
 
 def test_members_cannot_download_official_sensitive_documents(
     editor: FlaskClient,
-    add_plan: Callable[..., Plan],
+    stored_plan: Callable[..., Plan],
     app: Flask,
     client_as: Callable[[str], FlaskClient],
 ) -> None:
-    add_plan("PLAN-SECRET", marking="OFFICIAL-SENSITIVE")
-    add_plan("PLAN-OPEN", marking="OFFICIAL")
+    stored_plan("PLAN-SECRET", marking="OFFICIAL-SENSITIVE")
+    stored_plan("PLAN-OPEN", marking="OFFICIAL")
     assert upload(editor, "PLAN-SECRET", PDF, "secret.pdf", "1")[0] == 302
     assert upload(editor, "PLAN-OPEN", PDF, "open.pdf", "1")[0] == 302
     member = client_as("member")
     for ref, allowed in (("PLAN-SECRET", False), ("PLAN-OPEN", True)):
-        with app.test_request_context():
-            page = parse(member.get(url_for("plans.plan_detail", ref=ref)).text)
+        page = parse(member.get(url(app, "plans.plan_detail", ref=ref)).text)
         version = next(iter(plan_versions_of(app, ref)))
-        with app.test_request_context():
-            url = url_for("plans.version_download", ref=ref, version_id=version)
-        response = member.get(url)
+        response = member.get(url(app, "plans.version_download", ref=ref, version_id=version))
         assert response.status_code == (200 if allowed else 403), ref
         response.close()
         links = [a for a in page.find_all("a") if "/versions/" in a.attrs.get("href", "")]

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from resilience.storage.models import Exercise, Plan, PlanReview, PlanVersion
-from tests.html_tree import parse
 from tests.plans.test_plan_pages import count, exercise_form, url
+from tests.support.html import parse
 
 PLAN_FORM = {
     "ref": "PLAN-NEW",
@@ -28,10 +28,10 @@ PLAN_FORM = {
 def test_a_planner_may_not_create_or_edit_a_plan_or_upload_a_version(
     app: Flask,
     client_as: Callable[[str], FlaskClient],
-    add_plan: Callable[..., Plan],
+    stored_plan: Callable[..., Plan],
     session: Session,
 ) -> None:
-    add_plan("PLAN-S", marking="OFFICIAL-SENSITIVE")
+    stored_plan("PLAN-S", marking="OFFICIAL-SENSITIVE")
     planner = client_as("planner")
     assert planner.get(url(app, "plans.plan_new")).status_code == 403
     assert planner.post(url(app, "plans.plan_new"), data=PLAN_FORM).status_code == 403
@@ -63,10 +63,10 @@ def test_a_planner_may_not_create_or_edit_a_plan_or_upload_a_version(
 def test_a_planner_still_records_a_review_and_an_exercise(
     app: Flask,
     client_as: Callable[[str], FlaskClient],
-    add_plan: Callable[..., Plan],
+    stored_plan: Callable[..., Plan],
     session: Session,
 ) -> None:
-    add_plan("PLAN-E", regime="cca_local", adopted_on=date(2020, 1, 31))
+    stored_plan("PLAN-E", regime="cca_local", adopted_on=date(2020, 1, 31))
     planner = client_as("planner")
     review = {"reviewed_on": "2024-05-01", "reviewer": "Sam", "outcome": "no_change"}
     response = planner.post(url(app, "plans.review_new", ref="PLAN-E"), data=review)

@@ -21,8 +21,8 @@ from resilience import create_app
 from resilience.domain.register.transfer import import_any
 from resilience.storage.database import LOCK_TIMEOUT_ENV, unit_of_work
 from resilience.storage.models import Establishment
-from tests.factories import make_establishment, write_geojson
-from tests.web.html import Page
+from tests.support.builders import make_establishment, write_geojson
+from tests.support.html import parse
 
 
 def _sites(path: Path, count: int, name: str = "Imported") -> Path:
@@ -37,8 +37,8 @@ def _sites(path: Path, count: int, name: str = "Imported") -> Path:
 
 
 def _edit_values(client: FlaskClient, ref: str, name: str) -> dict[str, str]:
-    form = Page(client.get(f"/establishments/{ref}/edit").text)
-    values = {a["name"]: a.get("value", "") for a in form.find_all("input") if "name" in a}
+    form = parse(client.get(f"/establishments/{ref}/edit").text)
+    values = {a["name"]: a.get("value", "") for a in form.find_all("input") if "name" in a.attrs}
     values.update({"name": name, "status": "operational", "tier": "", "substances": ""})
     values.update({"address": "", "location_note": "", "source": ""})
     return values
@@ -87,7 +87,7 @@ def test_a_save_during_an_uncommitted_import_gets_a_503_page_then_succeeds(
         response = client.post("/establishments/EST-1/edit", data=values)
         assert response.status_code == 503, response.text[:500]
         assert response.headers["Retry-After"].isdigit()
-        page = Page(response.text)
+        page = parse(response.text)
         assert "The register is busy saving another change: try again in a moment." in page.text
         assert "Signed in as" in page.text  # the whole layout rendered, not a bare fallback
         # The same person's next page still works while the import goes on.

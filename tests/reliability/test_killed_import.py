@@ -12,8 +12,8 @@ from pathlib import Path
 from shapely.geometry import Point
 from sqlalchemy import Engine, text
 
-from tests.factories import write_geojson
 from tests.register_snapshot import snapshot
+from tests.support.builders import write_geojson
 
 
 def _big_file(path: Path, count: int) -> Path:

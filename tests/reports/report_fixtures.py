@@ -18,8 +18,13 @@ from resilience.storage.models import (
     TrainingSession,
     User,
 )
-from tests.factories import make_establishment, make_pipeline
-from tests.training.builders import attend, make_session, make_user
+from tests.support.builders import (
+    attend,
+    make_establishment,
+    make_pipeline,
+    make_session,
+    make_user,
+)
 
 PERIOD = ReportPeriod(date(2025, 6, 1), date(2026, 5, 31))
 # When the fixture's sites and plans entered the register: long before the period.

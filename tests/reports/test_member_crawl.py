@@ -24,7 +24,7 @@ import numpy as np
 import pypdf
 import pytest
 import shapely
-from flask import Flask, url_for
+from flask import Flask
 from flask.testing import FlaskClient
 from pyproj import Transformer
 from sqlalchemy import select
@@ -34,7 +34,8 @@ from resilience.domain.demo import load_demo
 from resilience.scheduling.calendar_feed import renew_calendar_token
 from resilience.spatial.crs import BNG, WGS84
 from resilience.storage.models import Exercise, Hazard, Lesson, Plan, PlanReview, User, utcnow
-from tests.web.html import Page
+from tests.support.html import parse
+from tests.support.requests import url
 
 MARKERS = {
     "note": "ZEBRA-NOTE-7731",
@@ -115,10 +116,8 @@ def world(app: Flask, session: Session, client_as: Callable[[str], FlaskClient])
     session.add(member)
     session.commit()
     officer = client_as("officer")
-    with app.test_request_context():
-        upload_url = url_for("plans.version_index", ref=plan.ref)
     response = officer.post(
-        upload_url,
+        url(app, "plans.version_index", ref=plan.ref),
         data={
             "label": "2.0",
             "change_summary": MARKERS["summary"],
@@ -147,26 +146,25 @@ def _bng(xy: np.ndarray) -> np.ndarray:
 
 def _known_urls(app: Flask, world: World) -> list[str]:
     query = "?" + urlencode(world.period)
-    with app.test_request_context():
-        urls = [
-            url_for("members.home"),
-            url_for("plans.plan_index"),
-            url_for("plans.plan_detail", ref=world.plan_ref),
-            url_for("plans.exercise_index"),
-            url_for("plans.exercise_detail", exercise_id=world.exercise_id),
-            url_for("reports.index"),
-            url_for("reports.annual") + query,
-            url_for("reports.annual_pdf") + query,
-            url_for("reports.annual_docx") + query,
-            url_for("maps.overview"),
-            url_for("maps.overview_file", fmt="html"),
-            url_for("training.index"),
-            world.feed_path,
-        ]
-        for ref in world.pipeline_refs:
-            urls.append(url_for("maps.hazard", layer="pipelines", ref=ref))
-            urls.append(url_for("maps.hazard_file", fmt="html", layer="pipelines", ref=ref))
-            urls.append(url_for("reports.site_pack", ref=ref))
+    urls = [
+        url(app, "members.home"),
+        url(app, "plans.plan_index"),
+        url(app, "plans.plan_detail", ref=world.plan_ref),
+        url(app, "plans.exercise_index"),
+        url(app, "plans.exercise_detail", exercise_id=world.exercise_id),
+        url(app, "reports.index"),
+        url(app, "reports.annual") + query,
+        url(app, "reports.annual_pdf") + query,
+        url(app, "reports.annual_docx") + query,
+        url(app, "maps.overview"),
+        url(app, "maps.overview_file", fmt="html"),
+        url(app, "training.index"),
+        world.feed_path,
+    ]
+    for ref in world.pipeline_refs:
+        urls.append(url(app, "maps.hazard", layer="pipelines", ref=ref))
+        urls.append(url(app, "maps.hazard_file", fmt="html", layer="pipelines", ref=ref))
+        urls.append(url(app, "reports.site_pack", ref=ref))
     return urls
 
 
@@ -235,22 +233,22 @@ def crawl(app: Flask, client: FlaskClient, world: World) -> Crawl:
     queue = _known_urls(app, world)
     result = Crawl()
     while queue:
-        url = queue.pop(0)
-        if url in result.texts or url.startswith(NOT_FETCHED) or url.endswith(".png"):
+        address = queue.pop(0)
+        if address in result.texts or address.startswith(NOT_FETCHED) or address.endswith(".png"):
             continue
-        response = client.get(url)
-        assert response.status_code == 200, f"{url}: {response.status_code}"
+        response = client.get(address)
+        assert response.status_code == 200, f"{address}: {response.status_code}"
         text = _text_of(response.mimetype, response.data)
-        result.texts[url] = text
+        result.texts[address] = text
         if response.mimetype != "text/html":
             continue
         for key, coords in map_coordinates(text).items():
             if key not in OTHER_SOURCES and not key.startswith("zones_"):
-                result.nearest_m[f"{url} [{key}]"] = nearest_to_route_m(world, coords)
+                result.nearest_m[f"{address} [{key}]"] = nearest_to_route_m(world, coords)
         for key, data in map_sources(text).items():
             if key.startswith("zones_"):
                 result.zone_layers |= set(data["props"]["layer"])
-        for link in Page(text).links():
+        for link in parse(text).links():
             target = urlsplit(link)
             if target.netloc or not target.path.startswith("/") or link.startswith("#"):
                 continue
@@ -265,9 +263,9 @@ def test_a_member_reads_no_sensitive_detail_and_no_pipeline_route(
     member = client_as("member")
     seen = crawl(app, member, world)
     assert len(seen.texts) >= 30
-    for url, text in seen.texts.items():
+    for address, text in seen.texts.items():
         for what, marker in MARKERS.items():
-            assert marker not in text, f"{url} shows the sensitive plan's {what}"
+            assert marker not in text, f"{address} shows the sensitive plan's {what}"
     query = "?" + urlencode(world.period)
     for suffix in ("", ".pdf", ".docx"):
         report = seen.texts[f"/reports/annual{suffix}{query}"]
@@ -279,8 +277,8 @@ def test_a_member_reads_no_sensitive_detail_and_no_pipeline_route(
     assert any("/maps/pipelines/" in u for u in maps) and "/maps/ [pipelines]" in maps
     assert any(u.startswith("/maps/download/html/") for u in maps)
     assert seen.zone_layers == {"establishments"}  # no pipeline's zones, which trace its route
-    for url, distance in seen.nearest_m.items():
-        assert distance > ROUTE_DISTANCE_M, f"{url}: a point {distance:.1f} m from a route"
+    for address, distance in seen.nearest_m.items():
+        assert distance > ROUTE_DISTANCE_M, f"{address}: a point {distance:.1f} m from a route"
     assert member.get(EXPORT).status_code == 403
 
 
@@ -300,9 +298,7 @@ def test_an_officer_sees_the_detail_the_route_and_a_sensitive_marking(
         text = _text_of(response.mimetype, response.data)
         assert MARKERS["note"] in text and MARKERS["summary"] in text, suffix
         assert "OFFICIAL-SENSITIVE" in text, suffix
-    with app.test_request_context():
-        url = url_for("maps.hazard", layer="pipelines", ref=world.pipeline_refs[0])
-    page = officer.get(url).text
+    page = officer.get(url(app, "maps.hazard", layer="pipelines", ref=world.pipeline_refs[0])).text
     assert nearest_to_route_m(world, map_coordinates(page)["pipelines"]) < 5.0
     zones = {k: v for k, v in map_sources(page).items() if k.startswith("zones_")}
     assert any("pipelines" in data["props"]["layer"] for data in zones.values())

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from resilience.domain.demo import load_demo
 from resilience.domain.register.edits import after_change
-from tests.factories import make_establishment
-from tests.web.html import Page
+from tests.support.builders import make_establishment
+from tests.support.html import parse
 
 
 def _statements(app: Flask, client: FlaskClient, path: str) -> tuple[int, str]:
@@ -60,10 +60,10 @@ def test_member_page_queries_do_not_grow_with_the_sites(
     after, text = _statements(app, member, "/members/")
     assert after <= before + 2, f"{before} statements before, {after} with 20 more sites"
     # 31 sites: 20 cards a page, the rest on page 2, any of them found by name.
-    first = Page(text)
+    first = parse(text)
     assert "31 sites and pipelines, 1 to 20 shown" in first.text
     assert "/members/?page=2#sites" in first.links()
-    second = Page(member.get("/members/?page=2").text)
+    second = parse(member.get("/members/?page=2").text)
     assert "21 to 31 shown" in second.text
-    found = Page(member.get("/members/?q=extra+site+19").text)
+    found = parse(member.get("/members/?q=extra+site+19").text)
     assert "Extra site 19" in found.text and "Extra site 18" not in found.text

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 import pypdf
-from flask import Flask, url_for
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
@@ -16,8 +16,9 @@ from werkzeug.exceptions import HTTPException
 from resilience.domain.demo import load_demo
 from resilience.storage.models import utcnow
 from resilience.web.account.access import required_permission
-from tests.training.builders import attend, make_session, make_user
-from tests.web.html import Page
+from tests.support.builders import attend, make_session, make_user
+from tests.support.html import parse
+from tests.support.requests import url
 
 START_PAGES = (
     ("members.home", {}),
@@ -51,9 +52,8 @@ def test_member_home_is_their_start_page(
     member = client_as("member")
     response = member.get("/")
     assert response.status_code == 302
-    with app.test_request_context():
-        assert response.location == url_for("members.home")
-    page = Page(member.get(response.location).text)
+    assert response.location == url(app, "members.home")
+    page = parse(member.get(response.location).text)
     assert "Hazardous sites and pipelines: your briefing" in page.text
     cards = [a for a in page.find_all("div", class_="govuk-summary-card")]
     assert len(cards) == 11  # nine establishments and two pipelines
@@ -80,34 +80,33 @@ def test_a_member_reaches_nothing_but_read_only_pages_and_official_documents(
     )
     session.commit()
     member = client_as("member")
-    with app.test_request_context():
-        queue = [url_for(endpoint, **args) for endpoint, args in START_PAGES]
+    queue = [url(app, endpoint, **args) for endpoint, args in START_PAGES]
     seen: set[str] = set()
     documents = 0
     while queue:
-        url = queue.pop()
-        if url in seen:
+        address = queue.pop()
+        if address in seen:
             continue
-        seen.add(url)
-        path = urlsplit(url).path
+        seen.add(address)
+        path = urlsplit(address).path
         endpoint = _endpoint(app, path)
         needed = required_permission(endpoint, "GET")
-        assert needed in (None, "view"), f"{url} ({endpoint}) needs {needed}"
-        response = member.get(url)
-        assert response.status_code == 200, f"{url}: {response.status_code}"
+        assert needed in (None, "view"), f"{address} ({endpoint}) needs {needed}"
+        response = member.get(address)
+        assert response.status_code == 200, f"{address}: {response.status_code}"
         if response.mimetype == "application/pdf":
             documents += 1
             text = _pdf_text(response.data)
-            assert "OFFICIAL" in text and "OFFICIAL-SENSITIVE" not in text, url
+            assert "OFFICIAL" in text and "OFFICIAL-SENSITIVE" not in text, address
             continue
         if response.mimetype != "text/html":
             continue
-        page = Page(response.text)
-        assert "OFFICIAL-SENSITIVE" not in page.text, url
+        page = parse(response.text)
+        assert "OFFICIAL-SENSITIVE" not in page.text, address
         for form in page.find_all("form"):
             if form.get("method", "get").lower() == "post":
                 action = _endpoint(app, urlsplit(form.get("action") or path).path, "POST")
-                assert required_permission(action, "POST") in (None, "view"), f"{url}: {action}"
+                assert required_permission(action, "POST") in (None, "view"), f"{address}: {action}"
         for link in page.links():
             target = urlsplit(link)
             if target.netloc or not target.path.startswith("/") or link.startswith("#"):
@@ -116,7 +115,7 @@ def test_a_member_reaches_nothing_but_read_only_pages_and_official_documents(
                 queue.append(link)
             else:
                 linked = _endpoint(app, target.path)
-                assert required_permission(linked, "GET") in (None, "view"), f"{url} -> {link}"
+                assert required_permission(linked, "GET") in (None, "view"), f"{address} -> {link}"
     assert documents >= 13  # eleven site packs, a session pack, the annual report
     assert len(seen) > 20
 
@@ -127,18 +126,17 @@ def test_a_member_is_refused_every_editing_page_of_training_and_reports(
     record = make_session(session, day=date(2026, 3, 10))
     session.commit()
     member = client_as("member")
-    with app.test_request_context():
-        refused = [
-            url_for("training.new"),
-            url_for("training.edit", session_id=record.id),
-            url_for("training.invite_people", session_id=record.id),
-            url_for("training.attendance", session_id=record.id),
-            url_for("training.due"),
-            url_for("training.policy"),
-        ]
-        withdraw = url_for("training.withdraw", session_id=record.id, user_id=1)
-    for url in refused:
-        assert member.get(url).status_code == 403, url
-        if not url.endswith("/due"):  # the one page here that only reads
-            assert member.post(url, data={}).status_code == 403, url
+    refused = [
+        url(app, "training.new"),
+        url(app, "training.edit", session_id=record.id),
+        url(app, "training.invite_people", session_id=record.id),
+        url(app, "training.attendance", session_id=record.id),
+        url(app, "training.due"),
+        url(app, "training.policy"),
+    ]
+    withdraw = url(app, "training.withdraw", session_id=record.id, user_id=1)
+    for address in refused:
+        assert member.get(address).status_code == 403, address
+        if not address.endswith("/due"):  # the one page here that only reads
+            assert member.post(address, data={}).status_code == 403, address
     assert member.post(withdraw).status_code == 403

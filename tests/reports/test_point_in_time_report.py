@@ -12,8 +12,8 @@ from resilience.domain.plans.reviews import record_review
 from resilience.reports.annual.content import AnnualReport, annual_report
 from resilience.reports.annual.document import annual_report_document
 from resilience.storage.models import Plan
-from tests.factories import make_establishment
 from tests.reports.report_fixtures import PERIOD, build_register
+from tests.support.builders import make_establishment
 
 GENERATED = datetime(2026, 6, 2, 9, tzinfo=UTC)
 TODAY = date(2026, 12, 2)

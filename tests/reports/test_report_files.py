@@ -12,15 +12,26 @@ from sqlalchemy.orm import Session, selectinload
 
 from resilience.domain.demo import load_demo
 from resilience.reports.annual.content import annual_report, authority_name
-from resilience.reports.annual.document import SECTION_TITLES, annual_report_document
+from resilience.reports.annual.document import annual_report_document
 from resilience.reports.packs import session_pack, site_pack
 from resilience.reports.render.pdf import render_pdf
 from resilience.reports.render.word import render_docx
 from resilience.storage.models import Hazard
 from tests.reports.report_fixtures import PERIOD, build_register
-from tests.training.builders import make_session
+from tests.support.builders import make_session
 
 GENERATED = datetime(2026, 6, 2, 9, tzinfo=UTC)
+# The annual report's sections, in the order a reader (and the council's template) expects.
+SECTION_TITLES = (
+    "Summary",
+    "Statutory duties",
+    "Plans reviewed or renewed",
+    "Exercises held",
+    "Lessons identified and closed",
+    "Training and attendance",
+    "Overdue duties and their reasons",
+    "Where the figures come from",
+)
 
 
 def pdf_text(content: bytes) -> tuple[pypdf.PdfReader, str]:

@@ -8,7 +8,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -16,7 +15,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from resilience.clock import SettableClock
 from resilience.scheduling.mailer import Mailer, SmtpMailer
 from resilience.scheduling.reminder_pass import PassReport, run_reminder_pass
-from resilience.storage.models import Plan, ReminderClaim, User
+from resilience.storage.models import ReminderClaim, User
+from tests.support.builders import make_user
 
 STAFF = ("officer@council.test", "planner@council.test")
 OWNER = "member-owner@council.test"
@@ -33,12 +33,8 @@ JOINED = datetime(2090, 1, 1, 9, 0, tzinfo=UTC)
 def add_user(
     session: Session, email: str, role: str, active: bool = True, joined: datetime = JOINED
 ) -> User:
-    user = User(
-        email=email, role=role, password_hash="not a real hash", active=active, created_at=joined
-    )
-    session.add(user)
-    session.flush()
-    return user
+    """Return a stored user who joined after every day the plan-duty tests simulate."""
+    return make_user(session, email, role, joined=joined, active=active)
 
 
 def add_council(session: Session) -> None:
@@ -48,16 +44,6 @@ def add_council(session: Session) -> None:
     add_user(session, OWNER, "member")
     add_user(session, "member-other@council.test", "member")
     add_user(session, "admin-gone@council.test", "admin", active=False)
-
-
-def add_plan(session: Session, ref: str, **values: Any) -> Plan:
-    values.setdefault("title", f"Plan {ref}")
-    values.setdefault("regime", "comah_external")
-    values.setdefault("owner", "Emergency Planning Team")
-    plan = Plan(ref=ref, **values)
-    session.add(plan)
-    session.flush()
-    return plan
 
 
 def mailer_on(port: int) -> SmtpMailer:

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from resilience.scheduling.calendar_feed import renew_calendar_token
 from resilience.storage.models import Exercise, Invitation, TrainingSession, User
-from tests.scheduling.builders import add_plan
-from tests.web.html import Page
+from tests.support.builders import add_plan
+from tests.support.html import parse
 
 
 def _user(session: Session, email: str) -> User:
@@ -158,11 +158,11 @@ def test_a_user_makes_their_own_link_and_sees_it(
     role: str, client_as: Callable[[str], FlaskClient], anonymous: FlaskClient
 ) -> None:
     client = client_as(role)
-    page = Page(client.get("/notifications").text)
+    page = parse(client.get("/notifications").text)
     assert "calendar-feed-url" not in page.text_by_id
     response = client.post("/calendar/link")
     assert response.status_code == 302
-    page = Page(client.get(response.headers["Location"]).text)
+    page = parse(client.get(response.headers["Location"]).text)
     url = page.text_by_id["calendar-feed-url"]
     assert url.startswith("http://localhost/calendar/") and url.endswith(".ics")
     assert anonymous.get(url.removeprefix("http://localhost")).status_code == 200

@@ -12,9 +12,9 @@ from resilience.clock import SettableClock
 from resilience.domain.duties.rules import DEFAULT_POLICY
 from resilience.scheduling.reminders import due_reminders
 from resilience.storage.models import Notification
-from tests.factories import make_establishment
-from tests.scheduling.builders import STAFF, Runner, add_council, add_plan, mailer_on, morning
+from tests.scheduling.builders import STAFF, Runner, add_council, mailer_on, morning
 from tests.scheduling.smtp_sink import SmtpSink
+from tests.support.builders import add_plan, make_establishment
 
 TODAY = date(2026, 12, 3)  # a Thursday: its week's reminders are keyed on Monday 30 November
 SITE = Point(-2.73, 53.33)

@@ -13,7 +13,6 @@ from resilience.clock import SettableClock, SystemClock, local_date
 from resilience.scheduling.claims import CLAIM_LEASE
 from tests.scheduling.builders import (
     Runner,
-    add_plan,
     add_user,
     claims,
     mailer_on,
@@ -21,6 +20,7 @@ from tests.scheduling.builders import (
     scheduler_env,
 )
 from tests.scheduling.smtp_sink import SmtpSink
+from tests.support.builders import add_plan
 
 
 def _utc(moment: datetime) -> datetime:

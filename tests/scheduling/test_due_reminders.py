@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 from resilience.domain.duties.rules import DEFAULT_POLICY, DutyKind
 from resilience.scheduling.claims import ReminderKey
 from resilience.scheduling.reminders import due_reminders
-from tests.scheduling.builders import OWNER, STAFF, add_council, add_plan
+from tests.scheduling.builders import OWNER, STAFF, add_council
+from tests.support.builders import add_plan
 
 
 def _keys(session: Session, today: date) -> set[ReminderKey]:

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from resilience.clock import SettableClock
 from resilience.storage.models import Notification, User
-from tests.scheduling.builders import JOINED, Runner, add_plan, morning
-from tests.web.html import Page
-from tests.web.test_layout import parse
+from tests.scheduling.builders import JOINED, Runner, morning
+from tests.support.builders import add_plan
+from tests.support.html import Node, parse
 
 # Review due 2 March 2027 for the plan the signed-in user owns.
 D30, D7 = date(2027, 1, 31), date(2027, 2, 23)
@@ -44,10 +44,10 @@ def _reminders_for(
     return client
 
 
-def _items(client: FlaskClient) -> tuple[Page, list[dict[str, str]]]:
+def _items(client: FlaskClient) -> tuple[Node, list[Node]]:
     response = client.get("/notifications")
     assert response.status_code == 200
-    page = Page(response.text)
+    page = parse(response.text)
     return page, page.find_all("li")
 
 
@@ -57,7 +57,7 @@ def test_the_list_is_newest_first_with_the_unread_count(
     client = _reminders_for("member", client_as, sessions)
     page, items = _items(client)
     assert "You have 2 unread notifications." in page.text
-    titles = [page.text_by_id[item["id"]] for item in items if "data-notification" in item]
+    titles = [page.text_by_id[item["id"]] for item in items if "data-notification" in item.attrs]
     assert len(titles) == 2
     assert titles[0].startswith("Unread Review of Town plan due in 7 days")
     assert titles[1].startswith("Unread Review of Town plan due in 30 days")
@@ -71,16 +71,16 @@ def test_marking_one_and_then_all_read(
 ) -> None:
     client = _reminders_for(role, client_as, sessions)
     _page, items = _items(client)
-    newest, oldest = (item for item in items if "data-notification" in item)
+    newest, oldest = (item for item in items if "data-notification" in item.attrs)
     response = client.post(f"/notifications/{newest['data-notification']}/read")
     assert response.status_code == 302
     page, items = _items(client)
     assert "You have 1 unread notification." in page.text
-    assert [i["data-read"] for i in items if "data-notification" in i] == ["true", "false"]
+    assert [i["data-read"] for i in items if "data-notification" in i.attrs] == ["true", "false"]
     assert client.post("/notifications/read-all").status_code == 302
     page, items = _items(client)
     assert "You have no unread notifications." in page.text
-    assert {i["data-read"] for i in items if "data-notification" in i} == {"true"}
+    assert {i["data-read"] for i in items if "data-notification" in i.attrs} == {"true"}
     assert oldest["data-notification"] != newest["data-notification"]
 
 
@@ -109,7 +109,7 @@ def _nav_links(client: FlaskClient, path: str) -> list[tuple[str, str]]:
     response = client.get(path)
     assert response.status_code == 200
     nav = parse(response.text).find_all("nav", "govuk-service-navigation__wrapper")[0]
-    return [(a.attrs["href"], a.text()) for a in nav.find_all("a")]
+    return [(a.attrs["href"], a.text) for a in nav.find_all("a")]
 
 
 def test_the_navigation_shows_the_signed_in_users_unread_count(
@@ -122,7 +122,7 @@ def test_the_navigation_shows_the_signed_in_users_unread_count(
     officer = client_as("officer")
     assert ("/notifications", "Notifications (2)") in _nav_links(member, "/training/")
     _page, items = _items(member)
-    newest = next(item for item in items if "data-notification" in item)
+    newest = next(item for item in items if "data-notification" in item.attrs)
     member.post(f"/notifications/{newest['data-notification']}/read")
     assert ("/notifications", "Notifications (1)") in _nav_links(member, "/members/")
     member.post("/notifications/read-all")

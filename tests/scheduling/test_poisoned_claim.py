@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from resilience.clock import SettableClock
 from resilience.storage.models import Notification, User
-from tests.scheduling.builders import STAFF, Runner, add_plan, add_user, claims, mailer_on, morning
+from tests.scheduling.builders import STAFF, Runner, add_user, claims, mailer_on, morning
 from tests.scheduling.smtp_sink import SmtpSink
+from tests.support.builders import add_plan
 
 # Reviews due 2 March 2027: the 30-day reminder goes out on 31 January.
 D30 = date(2027, 1, 31)

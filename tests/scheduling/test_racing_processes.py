@@ -20,7 +20,6 @@ from tests.scheduling.builders import (
     OWNER,
     STAFF,
     add_council,
-    add_plan,
     claims,
     days,
     reminders_for,
@@ -29,6 +28,7 @@ from tests.scheduling.builders import (
 )
 from tests.scheduling.race_worker import race
 from tests.scheduling.smtp_sink import SmtpSink
+from tests.support.builders import add_plan
 
 PROCESS_TIMEOUT = 180
 

@@ -39,12 +39,12 @@ from resilience.storage.models import scheduler_jobs
 from tests.scheduling.builders import (
     STAFF,
     add_council,
-    add_plan,
     mailer_on,
     scheduler_command,
     scheduler_env,
 )
 from tests.scheduling.smtp_sink import SmtpSink
+from tests.support.builders import add_plan
 
 WAIT = 30.0
 

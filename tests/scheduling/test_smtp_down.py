@@ -8,17 +8,9 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy.orm import Session, sessionmaker
 
 from resilience.clock import SettableClock
-from tests.scheduling.builders import (
-    STAFF,
-    Runner,
-    add_council,
-    add_plan,
-    claims,
-    days,
-    mailer_on,
-    morning,
-)
+from tests.scheduling.builders import STAFF, Runner, add_council, claims, days, mailer_on, morning
 from tests.scheduling.smtp_sink import SmtpSink, free_port
+from tests.support.builders import add_plan
 
 # Review due 2 March 2027: d-30 on 31 January, d-7 on 23 February, overdue-1 on 9 March.
 D30 = date(2027, 1, 31)

@@ -22,13 +22,13 @@ from tests.scheduling.builders import (
     STAFF,
     Runner,
     add_council,
-    add_plan,
     days,
     mailer_on,
     morning,
     reminders_for,
 )
 from tests.scheduling.smtp_sink import SmtpSink
+from tests.support.builders import add_plan
 
 START, END = date(2025, 1, 1), date(2027, 12, 31)
 PLANS = 24

@@ -19,7 +19,6 @@ from resilience.domain.training.sessions import record_attendance
 from resilience.storage.models import Notification, Plan, User
 from tests.scheduling.builders import (
     Runner,
-    add_plan,
     add_user,
     claims,
     days,
@@ -28,7 +27,7 @@ from tests.scheduling.builders import (
     reminders_for,
 )
 from tests.scheduling.smtp_sink import SmtpSink, free_port
-from tests.training.builders import make_session
+from tests.support.builders import add_plan, make_session
 
 START, END = date(2026, 11, 1), date(2027, 6, 30)
 JOINED_2026 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)  # municipal year 2026/27

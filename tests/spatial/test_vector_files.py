@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
-import time
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -709,31 +708,3 @@ def test_geopackage_export_names_the_layer(tmp_path: Path) -> None:
     path.write_bytes(write_vector_file(make_sites(), "gpkg", layer="comah_sites"))
 
     assert pyogrio.list_layers(path)[:, 0].tolist() == ["comah_sites"]
-
-
-# --- speed ------------------------------------------------------------------------------------
-
-
-def test_reading_ten_thousand_features_is_quick(tmp_path: Path) -> None:
-    rng = np.random.default_rng(1)
-    x = rng.uniform(-2.8, -2.6, 10_000)
-    y = rng.uniform(53.3, 53.4, 10_000)
-    geometries = np.where(
-        np.arange(10_000) % 2 == 0,
-        shapely.points(x, y),
-        shapely.buffer(shapely.points(x, y), 0.001, quad_segs=8),
-    )
-    frame = gpd.GeoDataFrame(
-        {"ward_code": [f"W{i:05d}" for i in range(10_000)], "population": np.arange(10_000)},
-        geometry=geometries,
-        crs=WGS84,
-    )
-    path = tmp_path / "wards.geojson"
-    path.write_bytes(write_vector_file(frame, "geojson", layer="wards"))
-
-    started = time.perf_counter()
-    wards = read_vector_file(path, id_field="ward_code", required_fields=["population"])
-    elapsed = time.perf_counter() - started
-
-    assert len(wards) == 10_000
-    assert elapsed < 3.0, f"took {elapsed:.2f} s"

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from resilience.storage.audit import set_actor
 from resilience.storage.models import AuditEvent
-from tests.factories import make_establishment
+from tests.support.builders import make_establishment
 
 
 def test_create_update_delete_are_recorded(session: Session) -> None:

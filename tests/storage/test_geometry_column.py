@@ -5,7 +5,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from resilience.storage.models import Hazard, Ward
-from tests.factories import make_establishment, make_pipeline, make_ward
+from tests.support.builders import make_establishment, make_pipeline, make_ward
 
 
 def test_geometries_come_back_exactly_as_stored(session: Session) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, inspect
+from sqlalchemy import Engine, inspect, text
 
 from resilience.storage.database import migrate
 from resilience.storage.models import Base
@@ -34,8 +34,23 @@ def test_migrating_twice_changes_nothing(engine: Engine) -> None:
     )
 
 
-def test_postgis_tables_have_spatial_indexes(engine: Engine) -> None:
-    if engine.dialect.name != "postgresql":
-        return
-    names = {i["name"] for i in inspect(engine).get_indexes("wards")}
-    assert "ix_wards_geometry" in names
+def test_spatial_lookups_have_an_index_on_each_backend(engine: Engine) -> None:
+    # Wards are found around a zone by their bounding box on both backends; PostgreSQL also has a
+    # GiST index on the geometry of every spatial table, which SQLite has no equivalent of.
+    assert "ix_wards_min_lon" in {i["name"] for i in inspect(engine).get_indexes("wards")}
+    with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            found = connection.execute(
+                text("SELECT tablename, indexdef FROM pg_indexes WHERE indexname LIKE '%_geometry'")
+            ).all()
+        else:
+            found = connection.execute(
+                text("SELECT tbl_name, sql FROM sqlite_master WHERE name LIKE '%_geometry'")
+            ).all()
+    definitions = {table: definition for table, definition in found}
+    if engine.dialect.name == "postgresql":
+        assert set(definitions) == {"hazards", "zones", "wards", "receptors"}
+        for table, definition in definitions.items():
+            assert definition.endswith(f"ON public.{table} USING gist (geometry)"), definition
+    else:
+        assert definitions == {}

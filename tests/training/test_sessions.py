@@ -27,7 +27,7 @@ from resilience.domain.training.sessions import (
 )
 from resilience.errors import InputError
 from resilience.storage.models import Attendance, AuditEvent
-from tests.training.builders import attend, make_session, make_user
+from tests.support.builders import attend, make_session, make_user
 
 
 def values(**changes: object) -> SessionValues:

@@ -17,10 +17,9 @@ from sqlalchemy.orm import Session
 
 from resilience import create_app
 from resilience.cli import main
-from resilience.domain.accounts.users import MAX_FAILURES
 from resilience.storage.models import SignInFailures, SignInSession, User
 from tests.conftest import TEST_PASSWORD
-from tests.web.html import Page
+from tests.support.html import parse
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(anonymous: FlaskClient) -> None:
@@ -31,7 +30,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(anonymous: FlaskClient) -> None:
 
 def test_sign_in_and_out(client_as: Callable[[str], FlaskClient]) -> None:
     client = client_as("planner")
-    page = Page(client.get("/").text)
+    page = parse(client.get("/").text)
     assert "planner@test.invalid" in page.text
     assert client.post("/logout").status_code == 302
     assert client.get("/").status_code == 302
@@ -41,18 +40,22 @@ def test_wrong_password_is_refused_and_the_account_locks(
     client_as: Callable[[str], FlaskClient], anonymous: FlaskClient, session: Session
 ) -> None:
     client_as("member").post("/logout")  # creates the member account
-    for _ in range(MAX_FAILURES):
+    for attempt in range(1, 6):  # five wrong passwords in a row lock the address
         response = anonymous.post(
             "/login", data={"email": "member@test.invalid", "password": "wrong one"}
         )
         assert response.status_code == 401
-        assert "Enter a correct e-mail address and password" in Page(response.text).text
+        assert "Enter a correct e-mail address and password" in parse(response.text).text
+        session.expire_all()
+        failures = session.get(SignInFailures, "member@test.invalid")
+        assert failures is not None and failures.attempts == attempt
+        assert (failures.locked_until is not None) == (attempt == 5), attempt
     # Locked now: even the right password is refused, with a message saying why.
     response = anonymous.post(
         "/login", data={"email": "member@test.invalid", "password": TEST_PASSWORD}
     )
     assert response.status_code == 401
-    assert "locked" in Page(response.text).text
+    assert "locked" in parse(response.text).text
     failures = session.get(SignInFailures, "member@test.invalid")
     assert failures is not None and failures.locked_until is not None
 
@@ -242,7 +245,7 @@ def test_weak_new_passwords_are_refused(
         data={"current": TEST_PASSWORD, "password": new_password, "confirm": new_password},
     )
     assert response.status_code == 400
-    assert f"Your new password {problem}" in Page(response.text).text
+    assert f"Your new password {problem}" in parse(response.text).text
     session.expire_all()
     assert session.scalars(select(User.password_hash).where(User.role == "planner")).one() == before
 
@@ -258,7 +261,7 @@ def test_the_user_form_refuses_an_invalid_address(
         data={"email": address, "role": "planner", "active": "y", "password": "a long passphrase"},
     )
     assert response.status_code == 400
-    assert "is not an e-mail address" in Page(response.text).text_by_id["email-error"]
+    assert "is not an e-mail address" in parse(response.text).text_by_id["email-error"]
     assert len(session.scalars(select(User)).all()) == count
 
 

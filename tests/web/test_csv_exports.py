@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import date
 
 import pytest
-from flask import Flask, url_for
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from resilience.csv_export import spreadsheet_cell, spreadsheet_csv
 from resilience.domain.register.edits import after_change
 from resilience.storage.models import AuditEvent, Plan, Zone
-from tests.factories import make_establishment, make_pipeline, make_receptor, make_ward
+from tests.support.builders import make_establishment, make_pipeline, make_receptor, make_ward
+from tests.support.requests import url
 
 # What a spreadsheet would run, each with the way it must come out.
 FORMULAS = {
@@ -155,9 +156,7 @@ def test_the_audit_csv_escapes_every_text_field(client_as: Callable[[str], Flask
 def test_the_duties_csv_escapes_text_and_keeps_negative_days_a_number(
     client: FlaskClient, app: Flask
 ) -> None:
-    with app.test_request_context():
-        href = url_for("plans.duties_csv", as_of="2026-12-01")
-    response = client.get(href)
+    response = client.get(url(app, "plans.duties_csv", as_of="2026-12-01"))
     assert response.status_code == 200, response.text
     rows = _rows(response.data)
     _assert_escaped(rows, {FORMULAS[LINK], FORMULAS[SUM], FORMULAS[TAB]})

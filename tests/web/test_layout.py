@@ -28,7 +28,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Optional
 
-from tests.html_tree import Node, parse
+from tests.support.html import Node, parse
 
 
 def package_dir(name: str) -> Path:
@@ -162,8 +162,8 @@ def test_field_error_sits_inside_the_field_form_group(page_with_errors: Node) ->
     assert "govuk-form-group--error" in group.classes
     assert field_input.is_inside(group)
     assert "govuk-error-message" in error.classes
-    assert error.text() == "Error: Enter the site name"
-    assert error.find_all("span", "govuk-visually-hidden")[0].text() == "Error:"
+    assert error.text == "Error: Enter the site name"
+    assert error.find_all("span", "govuk-visually-hidden")[0].text == "Error:"
     assert "govuk-input--error" in field_input.classes
     assert field_input.attrs["aria-describedby"] == "name-hint name-error"
 
@@ -182,7 +182,7 @@ def test_radio_error_marks_the_fieldset_and_first_option_takes_the_field_id(
 
 def test_error_summary_links_to_each_field_with_an_error(page_with_errors: Node) -> None:
     summary = page_with_errors.find_all("div", "govuk-error-summary")[0]
-    links = {a.attrs["href"]: a.text() for a in summary.find_all("a")}
+    links = {a.attrs["href"]: a.text for a in summary.find_all("a")}
 
     assert links == {
         "#name": "Enter the site name",
@@ -193,7 +193,7 @@ def test_error_summary_links_to_each_field_with_an_error(page_with_errors: Node)
         assert page_with_errors.by_id(href[1:]).tag == "input"
     main = page_with_errors.by_id("main-content")
     assert summary.is_inside(main)
-    assert page_with_errors.find_all("title")[0].text() == "Error: Add a site – Resilience"
+    assert page_with_errors.find_all("title")[0].text == "Error: Add a site – Resilience"
 
 
 def test_a_page_without_errors_has_no_error_markup(layout_client: FlaskClient) -> None:
@@ -201,14 +201,14 @@ def test_a_page_without_errors_has_no_error_markup(layout_client: FlaskClient) -
 
     assert page.find_all(cls="govuk-error-summary") == []
     assert page.find_all(cls="govuk-error-message") == []
-    assert page.find_all("title")[0].text() == "Add a site – Resilience"
+    assert page.find_all("title")[0].text == "Add a site – Resilience"
     assert len(csrf_token_of(page)) > 20
 
 
 def test_navigation_renders_items_user_and_sign_out(layout_client: FlaskClient) -> None:
     page = parse(layout_client.get("/sites/new").text)
     nav = page.find_all("nav", "govuk-service-navigation__wrapper")[0]
-    links = [(a.attrs["href"], a.text()) for a in nav.find_all("a")]
+    links = [(a.attrs["href"], a.text) for a in nav.find_all("a")]
     service = page.find_all("span", "govuk-service-navigation__service-name")[0]
 
     assert links == [
@@ -219,8 +219,8 @@ def test_navigation_renders_items_user_and_sign_out(layout_client: FlaskClient) 
     ]
     assert nav.find_all("a")[0].attrs["aria-current"] == "true"
     assert "aria-current" not in nav.find_all("a")[1].attrs
-    assert "Signed in as Sam Planner" in nav.text()
-    assert [(a.attrs["href"], a.text()) for a in service.find_all("a")] == [("/", "Resilience")]
+    assert "Signed in as Sam Planner" in nav.text
+    assert [(a.attrs["href"], a.text) for a in service.find_all("a")] == [("/", "Resilience")]
 
 
 def test_layout_frame_phase_marking_and_attribution(layout_client: FlaskClient) -> None:
@@ -231,14 +231,14 @@ def test_layout_frame_phase_marking_and_attribution(layout_client: FlaskClient) 
     assert html.attrs == {"lang": "en-GB", "class": "govuk-template"}
     assert page.find_all("body")[0].classes == {"govuk-template__body"}
     assert page.find_all("a", "govuk-skip-link")[0].attrs["href"] == "#main-content"
-    assert page.find_all(cls="govuk-phase-banner__content__tag")[0].text() == "Alpha"
-    markings = [p.text() for p in page.find_all("p") if "Security marking" in p.text()]
+    assert page.find_all(cls="govuk-phase-banner__content__tag")[0].text == "Alpha"
+    markings = [p.text for p in page.find_all("p") if "Security marking" in p.text]
     assert markings == ["Security marking: OFFICIAL"] * 2
     assert (
         "Contains public sector information licensed under the Open Government Licence v3.0."
-        in (footer.text())
+        in (footer.text)
     )
-    assert "Contains OS data © Crown copyright and database right 2025." in footer.text()
+    assert "Contains OS data © Crown copyright and database right 2025." in footer.text
     assert [a.attrs["href"] for a in footer.find_all("a")] == [OGL]
 
 
@@ -251,15 +251,15 @@ def test_blocks_override_marking_and_attribution_and_nothing_is_required() -> No
         custom = parse(render_template_string(overriding))
         bare = parse(render_template_string('{% extends "base.html" %}'))
 
-    assert [p.text() for p in custom.find_all("p") if "marking" in p.text()] == [
+    assert [p.text for p in custom.find_all("p") if "marking" in p.text] == [
         "Security marking: OFFICIAL-SENSITIVE"
     ] * 2
-    assert custom.find_all("footer")[0].text() == (
+    assert custom.find_all("footer")[0].text == (
         "Map data: operator returns. Security marking: OFFICIAL-SENSITIVE"
     )
-    assert not [p for p in bare.find_all("p") if "marking" in p.text()]
+    assert not [p for p in bare.find_all("p") if "marking" in p.text]
     assert bare.find_all("nav") == []
-    assert bare.find_all("title")[0].text() == "Resilience"
+    assert bare.find_all("title")[0].text == "Resilience"
 
 
 def test_flash_messages_render_as_notification_banners(layout_client: FlaskClient) -> None:
@@ -276,7 +276,7 @@ def test_flash_messages_render_as_notification_banners(layout_client: FlaskClien
         {"govuk-notification-banner"},
     ]
     assert [b.attrs["role"] for b in banners] == ["alert", "region"]
-    assert [b.text() for b in banners] == [
+    assert [b.text for b in banners] == [
         "Success Site saved",
         "Important Zones will be recalculated overnight",
     ]
@@ -325,10 +325,10 @@ def test_tables_macros_render_summary_list_and_numeric_columns(layout_client: Fl
     rows = page.find_all("div", "govuk-summary-list__row")
     population = page.find_all("td")[1]
 
-    assert [r.find_all("dt")[0].text() for r in rows] == ["Tier", "Operator"]
+    assert [r.find_all("dt")[0].text for r in rows] == ["Tier", "Operator"]
     assert rows[0].find_all("a")[0].attrs["href"] == "/sites/1/tier"
     assert "govuk-summary-list__row--no-actions" in rows[1].classes
-    assert rows[1].find_all("dd")[0].text() == "Not recorded"
+    assert rows[1].find_all("dd")[0].text == "Not recorded"
     assert population.classes == {"govuk-table__cell", "govuk-table__cell--numeric"}
     assert "govuk-table__header--numeric" in page.find_all("th")[1].classes
 

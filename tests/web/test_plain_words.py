@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from resilience.domain.demo import load_demo
 from resilience.storage.models import Ward
-from tests.web.html import Page
+from tests.support.html import parse
 
 JARGON = (
     "Identifier (",
@@ -38,16 +38,16 @@ def test_pages_use_plain_words_and_explain_empty_people_columns(
         "/maps/establishments/HAL-COMAH-01",
         "/maps/",
     ):
-        text = Page(client.get(path).text).text
+        text = parse(client.get(path).text).text
         for words in JARGON:
             assert words not in text, f"{path}: {words!r}"
-    record = Page(client.get("/establishments/HAL-COMAH-01").text).text
+    record = parse(client.get("/establishments/HAL-COMAH-01").text).text
     assert "Not loaded" in record
     assert "People are not estimated" in record and "import ward populations" in record
     assert "worked out from its distances" in record
-    assert "COMAH establishments: " in Page(client.get("/establishments/").text).text
+    assert "COMAH establishments: " in parse(client.get("/establishments/").text).text
     # Nothing to colour wards by: the map does not offer it.
-    assert "Colour wards by population" not in Page(client.get("/maps/").text).text
+    assert "Colour wards by population" not in parse(client.get("/maps/").text).text
 
 
 def test_population_colouring_is_offered_once_populations_are_loaded(
@@ -56,7 +56,7 @@ def test_population_colouring_is_offered_once_populations_are_loaded(
     load_demo(session)
     session.execute(update(Ward).values(population=1000))
     session.commit()
-    assert "Colour wards by population" in Page(client.get("/maps/").text).text
+    assert "Colour wards by population" in parse(client.get("/maps/").text).text
 
 
 def test_annual_report_names_its_sources_by_reference(

@@ -17,10 +17,9 @@ from sqlalchemy.orm import Session
 from resilience.domain.demo import load_demo
 from resilience.domain.register.service_area import degrees
 from resilience.storage.models import Establishment
-from tests.factories import make_establishment, make_ward, write_geojson
-from tests.html_tree import parse
 from tests.register_snapshot import snapshot
-from tests.web.html import Page
+from tests.support.builders import make_establishment, make_ward, write_geojson
+from tests.support.html import Node, parse
 
 SWAPPED = {"latitude": "-2.73", "longitude": "53.36"}
 
@@ -30,7 +29,7 @@ def _demo(session: Session) -> None:
     session.commit()
 
 
-def _new_establishment(client: FlaskClient, **position: str) -> tuple[int, Page]:
+def _new_establishment(client: FlaskClient, **position: str) -> tuple[int, Node]:
     response = client.post(
         "/establishments/new",
         data={
@@ -41,7 +40,7 @@ def _new_establishment(client: FlaskClient, **position: str) -> tuple[int, Page]
             **position,
         },
     )
-    return response.status_code, Page(response.text)
+    return response.status_code, parse(response.text)
 
 
 def test_degrees_say_north_south_east_west() -> None:
@@ -80,26 +79,26 @@ def test_the_form_stores_a_point_inside_and_shows_it_west(
     session.commit()
     status, _ = _new_establishment(client, latitude="53.3262", longitude="-2.7440")
     assert status == 302
-    page = Page(client.get("/establishments/NEW-1").text)
+    page = parse(client.get("/establishments/NEW-1").text)
     assert "53.32620° N, 2.74400° W" in page.text
 
 
-def _upload(client: FlaskClient, layer: str, name: str, data: bytes) -> tuple[int, Page]:
+def _upload(client: FlaskClient, layer: str, name: str, data: bytes) -> tuple[int, Node]:
     response = client.post(
         "/transfer/",
         data={"layer": layer, "file": (io.BytesIO(data), name)},
         content_type="multipart/form-data",
     )
-    return response.status_code, Page(response.text)
+    return response.status_code, parse(response.text)
 
 
-def _upload_html(client: FlaskClient, layer: str, name: str, data: bytes) -> tuple[int, Page, str]:
+def _upload_html(client: FlaskClient, layer: str, name: str, data: bytes) -> tuple[int, Node, str]:
     response = client.post(
         "/transfer/",
         data={"layer": layer, "file": (io.BytesIO(data), name)},
         content_type="multipart/form-data",
     )
-    return response.status_code, Page(response.text), response.text
+    return response.status_code, parse(response.text), response.text
 
 
 def _geojson_bytes(tmp_path: Path, points: list[tuple[str, Point]]) -> bytes:
@@ -222,7 +221,7 @@ def test_import_summaries_use_the_right_plurals(client: FlaskClient, session: Se
         content_type="multipart/form-data",
         follow_redirects=True,
     )
-    assert "1 establishment added, 0 updated, 0 unchanged" in Page(response.text).text
+    assert "1 establishment added, 0 updated, 0 unchanged" in parse(response.text).text
 
 
 def test_unknown_wards_in_a_population_file_are_named_by_row(

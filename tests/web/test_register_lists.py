@@ -10,8 +10,8 @@ from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
 from resilience.storage.models import Plan
-from tests.factories import make_ward
-from tests.web.html import Page
+from tests.support.builders import make_ward
+from tests.support.html import Node, parse
 
 
 def _wards(session: Session, count: int) -> None:
@@ -19,24 +19,24 @@ def _wards(session: Session, count: int) -> None:
     session.commit()
 
 
-def _rows(page: Page) -> int:
+def _rows(page: Node) -> int:
     return len(page.find_all("tr", class_="govuk-table__row")) - 1  # less the header row
 
 
 def test_a_long_list_is_paged_and_searchable(client: FlaskClient, session: Session) -> None:
     _wards(session, 250)
-    first = Page(client.get("/wards/").text)
+    first = parse(client.get("/wards/").text)
     assert _rows(first) == 100
     assert "Electoral wards: 250, 1 to 100 shown" in first.text
     assert "/wards/?page=3" in first.links()
-    last = Page(client.get("/wards/?page=3").text)
+    last = parse(client.get("/wards/?page=3").text)
     assert _rows(last) == 50 and "201 to 250 shown" in last.text
-    assert _rows(Page(client.get("/wards/?page=99").text)) == 50  # past the end: the last page
-    found = Page(client.get("/wards/?q=ward%20012").text)
+    assert _rows(parse(client.get("/wards/?page=99").text)) == 50  # past the end: the last page
+    found = parse(client.get("/wards/?q=ward%20012").text)
     assert _rows(found) == 10  # Ward 0120 to Ward 0129
     assert "matching “ward 012”: 10" in found.text
     assert "/wards/?q=ward+012&page=2" not in found.links()  # one page: no page links
-    assert "Nothing matches" in Page(client.get("/wards/?q=zzz").text).text
+    assert "Nothing matches" in parse(client.get("/wards/?q=zzz").text).text
     assert client.get("/wards/?page=two").status_code == 400
 
 
@@ -74,10 +74,10 @@ def test_the_duties_page_shows_100_duties_a_page_and_counts_them_all(
         for n in range(60)
     )  # two duties each: 120
     session.commit()
-    first = Page(client.get("/duties/?owner=EPT").text)
+    first = parse(client.get("/duties/?owner=EPT").text)
     assert _rows(first) == 100
     assert "1 to 100 of 120" in first.text
     assert "120 overdue" in first.text  # the count is of every duty, not the page's
-    second = Page(client.get("/duties/?owner=EPT&page=2").text)
+    second = parse(client.get("/duties/?owner=EPT&page=2").text)
     assert _rows(second) == 20
     assert "/duties/?owner=EPT&page=1#duties" in second.links()

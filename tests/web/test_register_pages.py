@@ -12,7 +12,7 @@ from werkzeug.http import parse_options_header
 from resilience.domain.demo import load_demo
 from resilience.storage.models import Establishment, Zone, ZoneExposure
 from tests.register_snapshot import snapshot
-from tests.web.html import Page
+from tests.support.html import parse
 
 
 def _demo(session: Session) -> None:
@@ -23,7 +23,7 @@ def _demo(session: Session) -> None:
 def test_lists_show_every_record(client: FlaskClient, session: Session) -> None:
     _demo(session)
     for layer, count in (("establishments", 9), ("pipelines", 2), ("wards", 18), ("receptors", 8)):
-        page = Page(client.get(f"/{layer}/").text)
+        page = parse(client.get(f"/{layer}/").text)
         rows = page.find_all("tr", class_="govuk-table__row")
         assert len(rows) == count + 1, layer  # plus the header row
 
@@ -32,7 +32,7 @@ def test_record_page_says_what_is_illustrative_and_shows_exposure(
     client: FlaskClient, session: Session
 ) -> None:
     _demo(session)
-    page = Page(client.get("/establishments/HAL-COMAH-01").text)
+    page = parse(client.get("/establishments/HAL-COMAH-01").text)
     assert "Illustrative location" in page.text
     assert "Not confirmed (no source states it)" in page.text
     for label in ("Inner zone", "Middle zone", "Outer zone", "Public information zone"):
@@ -42,7 +42,7 @@ def test_record_page_says_what_is_illustrative_and_shows_exposure(
 
 def test_ward_page_lists_the_zones_that_touch_it(client: FlaskClient, session: Session) -> None:
     _demo(session)
-    page = Page(client.get("/wards/E05013184").text)  # Mersey & Weston: the Runcorn Site
+    page = parse(client.get("/wards/E05013184").text)  # Mersey & Weston: the Runcorn Site
     assert "INEOS Inovyn - Runcorn Site" in page.text
     assert "Outer zone" in page.text
 
@@ -84,7 +84,7 @@ def test_form_errors_appear_next_to_their_fields(
         },
     )
     assert response.status_code == 400
-    page = Page(response.text)
+    page = parse(response.text)
     errors = {
         k.removesuffix("-error"): v for k, v in page.text_by_id.items() if k.endswith("-error")
     }
@@ -102,8 +102,8 @@ def test_editing_moves_the_zones_and_their_exposure(client: FlaskClient, session
     site = session.scalars(select(Establishment).where(Establishment.ref == "HAL-COMAH-09")).one()
     outer = next(z for z in site.zones if z.kind == "outer")
     rows_before = session.scalar(select(func.count()).where(ZoneExposure.zone_id == outer.id))
-    form = Page(client.get("/establishments/HAL-COMAH-09/edit").text)
-    values = {a["name"]: a.get("value", "") for a in form.find_all("input") if "name" in a}
+    form = parse(client.get("/establishments/HAL-COMAH-09/edit").text)
+    values = {a["name"]: a.get("value", "") for a in form.find_all("input") if "name" in a.attrs}
     values.update(
         {
             "name": "ICoNiChem Widnes Ltd",
@@ -156,7 +156,7 @@ def test_web_import_refuses_bad_files_with_400_and_changes_nothing(
         content_type="multipart/form-data",
     )
     assert response.status_code == 400
-    error = Page(response.text).text_by_id["file-error"]
+    error = parse(response.text).text_by_id["file-error"]
     assert "places.csv" in error and "row 2" in error and "lat" in error
     assert snapshot(engine) == before
 
@@ -181,7 +181,7 @@ def test_web_import_then_export(client: FlaskClient, session: Session) -> None:
 def test_unknown_record_is_a_404_page(client: FlaskClient) -> None:
     response = client.get("/establishments/NOPE")
     assert response.status_code == 404
-    assert "There is no establishment" in Page(response.text).text
+    assert "There is no establishment" in parse(response.text).text
 
 
 def test_exposure_table_downloads_as_the_contract_csv(

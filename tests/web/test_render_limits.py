@@ -23,7 +23,7 @@ from resilience import create_app
 from resilience.storage.models import User, Zone
 from resilience.web.render_limits import renders_running
 from tests.conftest import TEST_PASSWORD
-from tests.factories import RUNCORN, make_establishment
+from tests.support.builders import RUNCORN, make_establishment
 
 DEADLINE = 2.0
 WAIT = 0.5

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from resilience.domain.demo import load_demo
 from resilience.storage.models import AuditEvent
-from tests.web.html import Page
+from tests.support.html import parse
 
 # The pages each role opens first; every link and form on them is followed below.
 START_PAGES = [
@@ -51,7 +51,7 @@ def test_no_page_offers_an_action_the_role_may_not_take(
     for start in START_PAGES:
         response = client.get(start, follow_redirects=True)
         assert response.status_code == 200, start
-        page = Page(response.text)
+        page = parse(response.text)
         for href in page.links():
             path = href.split("#")[0]
             if not path or not _internal(path) or path in seen or "/logout" in path:
@@ -75,12 +75,12 @@ def test_member_sees_no_change_buttons(
 ) -> None:
     load_demo(session)
     session.commit()
-    member = Page(client_as("member").get("/establishments/HAL-COMAH-01").text)
-    officer = Page(client_as("officer").get("/establishments/HAL-COMAH-01").text)
+    member = parse(client_as("member").get("/establishments/HAL-COMAH-01").text)
+    officer = parse(client_as("officer").get("/establishments/HAL-COMAH-01").text)
     for words in ("Change", "Delete"):
         assert words not in member.text
         assert words in officer.text
-    listing = Page(client_as("member").get("/establishments/").text)
+    listing = parse(client_as("member").get("/establishments/").text)
     assert "Add establishment" not in listing.text
     assert "Import or export" not in listing.text
 
@@ -91,22 +91,22 @@ def test_refusal_and_missing_pages_say_what_happened_and_where_to_go(
     member = client_as("member")
     refused = member.get("/establishments/new")
     assert refused.status_code == 403
-    text = Page(refused.text).text
+    text = parse(refused.text).text
     assert STOCK_403 not in text
     assert "Elected member" in text and "ask an administrator" in text
     missing = member.get("/establishments/NO-SUCH-SITE")
     assert missing.status_code == 404
-    text = Page(missing.text).text
+    text = parse(missing.text).text
     assert STOCK_404 not in text
     assert "check it is correct" in text
-    assert "/" in Page(missing.text).links()  # a way back home
+    assert "/" in parse(missing.text).links()  # a way back home
 
 
 def test_officer_home_lists_the_overdue_duties(client: FlaskClient, session: Session) -> None:
     load_demo(session)
     session.commit()
-    page = Page(client.get("/").text)
-    duties = Page(client.get("/duties/?status=overdue").text)
+    page = parse(client.get("/").text)
+    duties = parse(client.get("/duties/?status=overdue").text)
     overdue_count = duties.text.count("Overdue")
     heading = page.text_by_id.get("overdue", "")
     if overdue_count:
@@ -132,7 +132,7 @@ def test_audit_trail_is_paged_in_plain_words_and_keeps_its_filters(
     session.add(AuditEvent(actor="someone@test.invalid", action="create", entity="hazards"))
     session.commit()
     admin = client_as("admin")
-    first = Page(admin.get("/admin/audit?actor=officer@test.invalid").text)
+    first = parse(admin.get("/admin/audit?actor=officer@test.invalid").text)
     assert "Events 1 to 50 of 120" in first.text
     assert len(first.find_all("tr", class_="govuk-table__row")) == 51  # and a header row
     assert "Plan review" in first.text and "plan_reviews" not in first.text.replace(
@@ -143,6 +143,6 @@ def test_audit_trail_is_paged_in_plain_words_and_keeps_its_filters(
     assert next_links
     for href in next_links:
         assert parse_qs(urlsplit(href).query)["actor"] == ["officer@test.invalid"]
-    last = Page(admin.get(next_links[0].replace("page=2", "page=3")).text)
+    last = parse(admin.get(next_links[0].replace("page=2", "page=3")).text)
     assert "Events 101 to 120 of 120" in last.text
     assert admin.get("/admin/audit?page=x").status_code == 400

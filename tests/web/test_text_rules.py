@@ -12,8 +12,8 @@ from shapely.geometry import Point
 from sqlalchemy import Engine
 
 from resilience.cli import main
-from tests.factories import write_geojson
 from tests.register_snapshot import snapshot
+from tests.support.builders import write_geojson
 
 RUNCORN = Point(-2.7440, 53.3262)
 SITE = {
