@@ -10,6 +10,7 @@ from resilience.web.account import access
 from resilience.web.account import views as account_views
 from resilience.web.admin import views as admin_views
 from resilience.web.db import close_session
+from resilience.web.frontend import compile_govuk_macros, use_govuk_frontend
 from resilience.web.maps import views as map_views
 from resilience.web.members import views as member_views
 from resilience.web.navigation import navigation
@@ -27,6 +28,7 @@ def register_web(app: Flask) -> None:
     from flask_wtf import CSRFProtect
 
     CSRFProtect(app)
+    use_govuk_frontend(app)
     access.register(app)
     app.register_blueprint(account_views.bp)
     app.register_blueprint(admin_views.bp)
@@ -46,3 +48,4 @@ def register_web(app: Flask) -> None:
     headers.register(app)
     app.teardown_appcontext(close_session)
     app.context_processor(navigation)
+    compile_govuk_macros(app)

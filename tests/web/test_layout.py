@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+import tomllib
 from collections.abc import Iterator
+from importlib.metadata import version
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,11 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Optional
 
+from resilience.web.frontend import (
+    GOVUK_FRONTEND_JINJA_VERSION,
+    GOVUK_FRONTEND_VERSION,
+    use_govuk_frontend,
+)
 from tests.support.html import Node, parse
 
 
@@ -116,6 +123,7 @@ def build_layout_app() -> Flask:
         static_folder=str(WEB_DIR / "static"),
     )
     app.config.update(SECRET_KEY="layout-test", TESTING=True)
+    use_govuk_frontend(app)
 
     @app.route("/sites/new", methods=["GET", "POST"])
     def new_site() -> Any:
@@ -365,3 +373,15 @@ def test_every_file_in_the_vendor_manifest_exists() -> None:
     for package in manifest["packages"] + manifest["build_tools"]:
         assert re.fullmatch(r"\d+\.\d+\.\d+", package["version"]), package["name"]
         assert package["licence"], package["name"]
+
+
+def test_the_macros_are_the_release_that_matches_the_vendored_govuk_frontend() -> None:
+    """govuk-frontend-jinja's macros write the markup the vendored CSS and JavaScript expect."""
+    manifest = json.loads(MANIFEST.read_text(encoding="utf-8"))
+    vendored = {p["name"]: p["version"] for p in manifest["packages"]}
+    pyproject = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+
+    assert vendored["govuk-frontend"] == GOVUK_FRONTEND_VERSION
+    pinned = f"govuk-frontend-jinja=={GOVUK_FRONTEND_JINJA_VERSION}"
+    assert pinned in pyproject["project"]["dependencies"]
+    assert version("govuk-frontend-jinja") == GOVUK_FRONTEND_JINJA_VERSION
