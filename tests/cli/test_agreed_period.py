@@ -57,8 +57,8 @@ def test_without_the_column_output_is_byte_for_byte_as_before(tmp_path: Path) ->
     [
         ("P1,comah_external,,,,2024-08-31,,2025-02-27", "earlier than notified_on + 6 months"),
         ("P1,comah_external,,,,2024-08-31,,2025-06-01", "later than notified_on + 9 months"),
-        ("P1,comah_external,,,,,,2025-03-01", "without notified_on"),
-        ("P1,comah_external,2025-01-01,,,2024-08-31,,2025-03-01", "the plan is adopted"),
+        ("P1,comah_external,,,,,,2025-03-01", "needs notified_on"),
+        ("P1,comah_external,2025-01-01,,,2024-08-31,,2025-03-01", "this plan is adopted"),
         ("P1,pipeline,,,,2024-08-31,,2025-03-01", "only for a comah_external plan"),
         ("P1,comah_external,,,,2024-08-31,,2025-3-1", "not a date in the form YYYY-MM-DD"),
     ],

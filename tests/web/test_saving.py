@@ -30,8 +30,8 @@ def _add_user(session: object, email: str) -> None:
 
 
 def _users(app: Flask) -> int:
-    with app.app_context():
-        return int(app.extensions["sessions"]().scalar(select(func.count()).select_from(User)))
+    with app.app_context(), app.extensions["sessions"]() as session:
+        return int(session.scalar(select(func.count()).select_from(User)))
 
 
 def test_work_of_a_block_that_raises_no_error_is_stored(app: Flask) -> None:
