@@ -96,16 +96,12 @@ def saving(
     attempt = Attempt(db_session())
     try:
         yield attempt
+        commit()
     except InputError as error:
         attempt.session.rollback()
         attempt._run_undo()
         show_error(form, error, default, fields)
         return
-    except BaseException:
-        attempt._run_undo()
-        raise
-    try:
-        commit()
     except BaseException:
         attempt._run_undo()
         raise

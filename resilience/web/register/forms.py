@@ -27,7 +27,7 @@ from resilience.web.saving import sentence
 
 IDENTIFIER = Regexp(
     rf"^{text_rules.IDENTIFIER.pattern}$",
-    message=text_rules.IDENTIFIER_RULE[0].upper() + text_rules.IDENTIFIER_RULE[1:],
+    message=sentence(text_rules.IDENTIFIER_RULE),
 )
 
 
