@@ -24,7 +24,11 @@ from waitress.server import create_server
 
 from resilience.cli import main
 from resilience.domain.accounts import users as accounts
-from resilience.domain.accounts.sign_in_throttle import claim_attempt, forget_failures
+from resilience.domain.accounts.sign_in_throttle import (
+    claim_attempt,
+    forget_failures,
+    locked_addresses,
+)
 from resilience.storage.models import AuditEvent
 from tests.conftest import TEST_PASSWORD
 from tests.support.html import parse
@@ -164,8 +168,9 @@ def test_claims_count_then_lock_then_start_afresh(engine: Engine) -> None:
     assert all(c.locked_until is None for c in claims[: MAX_FAILURES - 1])
     locked_until = claims[MAX_FAILURES - 1].locked_until
     assert locked_until is not None
-    # SQLite hands the stored UTC moment back without a time zone; PostgreSQL with one.
-    assert locked_until.replace(tzinfo=locked_until.tzinfo or UTC) == now + LOCKOUT
+    # An aware UTC moment on both backends (SQLite stores it without a time zone).
+    assert (locked_until, locked_until.utcoffset()) == (now + LOCKOUT, timedelta(0))
+    assert locked_addresses_at(engine, now) == {KNOWN: now + LOCKOUT}
     # Other addresses are counted apart.
     assert claim_attempt(engine, UNKNOWN, now).attempts == 1
     # When the lock has run out, the count starts again.
@@ -173,6 +178,11 @@ def test_claims_count_then_lock_then_start_afresh(engine: Engine) -> None:
     assert (later.attempts, later.locked_until, later.may_check) == (1, None, True)
     forget_failures(engine, KNOWN)
     assert claim_attempt(engine, KNOWN, now + LOCKOUT * 2).attempts == 1
+
+
+def locked_addresses_at(engine: Engine, now: datetime) -> dict[str, datetime]:
+    with Session(engine) as session:
+        return locked_addresses(session, now)
 
 
 def test_failures_older_than_a_lock_out_are_forgotten(engine: Engine) -> None:
@@ -207,6 +217,9 @@ def test_an_administrator_unlocks_from_the_users_page_and_both_are_audited(
         ("lock", "sign-in"),
         ("unlock", "admin@test.invalid"),
     ]
+    # The end of the lock is written as UTC, the same on SQLite and PostgreSQL.
+    (lock,) = [e for e in events if e.action == "lock"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+\+00:00", lock.after["locked_until"])
 
 
 def test_users_unlock_on_the_command_line(

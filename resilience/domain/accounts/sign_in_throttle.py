@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Engine, and_, case, insert, or_, select, upda
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from resilience.clock import as_utc
 from resilience.storage.models import AuditEvent, SignInFailures, utcnow
 
 MAX_FAILURES = 5
@@ -70,7 +71,8 @@ def claim_attempt(bind: Engine | Connection, email: str, now: datetime | None = 
             )
             .returning(row.attempts, row.locked_until)
         ).one()
-    return Claim(attempts=result.attempts, locked_until=result.locked_until)
+    until = result.locked_until  # naive from SQLite, which keeps no time zone
+    return Claim(attempts=result.attempts, locked_until=as_utc(until) if until else None)
 
 
 def forget_failures(bind: Engine | Connection, email: str) -> None:
@@ -112,7 +114,7 @@ def locked_addresses(session: Session, now: datetime | None = None) -> dict[str,
             SignInFailures.locked_until > now
         )
     )
-    return {email: until for email, until in rows if until is not None}
+    return {email: as_utc(until) for email, until in rows if until is not None}
 
 
 def unlock(session: Session, email: str, now: datetime | None = None) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import pathlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -21,11 +22,9 @@ import shapely
 from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Patch, PathPatch
-from matplotlib.path import Path
+from matplotlib.patches import Patch
 from mpl_toolkits.axes_grid1.anchored_artists import AnchoredSizeBar
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import select
@@ -81,42 +80,14 @@ def to_bng(geometry: BaseGeometry) -> BaseGeometry:
     return all_to_bng([geometry])[0]
 
 
-def _ring_path(rings: Iterable[np.ndarray]) -> Path:
-    vertices: list[np.ndarray] = []
-    codes: list[np.ndarray] = []
-    for ring in rings:
-        ring_codes = np.full(len(ring), Path.LINETO, dtype=np.uint8)
-        ring_codes[0] = Path.MOVETO
-        ring_codes[-1] = Path.CLOSEPOLY
-        vertices.append(ring)
-        codes.append(ring_codes)
-    return Path(np.concatenate(vertices), np.concatenate(codes))
-
-
-def _polygons(geometry: BaseGeometry) -> list[BaseGeometry]:
-    """Return the polygons inside any geometry, collections unpacked."""
-    found: list[BaseGeometry] = []
-    for part in shapely.get_parts(geometry):
-        if part.geom_type == "Polygon":
-            found.append(part)
-        elif part.geom_type in ("MultiPolygon", "GeometryCollection"):
-            found.extend(_polygons(part))
-    return found
-
-
-def polygon_path(geometry: BaseGeometry) -> Path | None:
-    """Return a matplotlib path for the polygons of a geometry (holes kept); None if none."""
-    rings: list[np.ndarray] = []
-    for polygon in _polygons(geometry):
-        rings.append(np.asarray(polygon.exterior.coords)[:, :2])
-        rings.extend(np.asarray(ring.coords)[:, :2] for ring in polygon.interiors)
-    return _ring_path(rings) if rings else None
-
-
-def boundary_lines(geometries: Sequence[BaseGeometry]) -> list[np.ndarray]:
-    """Return the boundary of every geometry as line coordinate arrays."""
-    boundaries = shapely.get_parts(shapely.boundary(np.asarray(geometries, dtype=object)))
-    return [np.asarray(shapely.get_coordinates(line)) for line in boundaries]
+def plot_bng(
+    shapes: Sequence[BaseGeometry], axes: Axes, boundaries: bool = False, **style: Any
+) -> None:
+    """Draw geometries (already in British National Grid), or only their `boundaries`, onto
+    `axes` with geopandas, in one collection."""
+    if shapes:
+        series = gpd.GeoSeries(list(shapes), crs=BNG)
+        (series.boundary if boundaries else series).plot(ax=axes, **style)
 
 
 def _canvas(width_in: float, height_in: float) -> tuple[Figure, Axes]:
@@ -171,43 +142,39 @@ def _draw_wards(
 ) -> None:
     """Draw ward boundaries: under everything, or (``over_bands``) over the opaque zone bands,
     so that which wards a zone crosses stays visible, as on the web map."""
-    if wards:
-        lines = LineCollection(
-            boundary_lines(wards),
-            linewidths=width,
-            colors=WARD_EDGE,
-            alpha=0.8 if over_bands else 1.0,
-            zorder=4.5 if over_bands else 1,
-        )
-        axes.add_collection(lines)
+    plot_bng(
+        wards,
+        axes,
+        boundaries=True,
+        linewidth=width,
+        color=WARD_EDGE,
+        alpha=0.8 if over_bands else 1.0,
+        zorder=4.5 if over_bands else 1,
+    )
 
 
 def _draw_bands(axes: Axes, zones: Sequence[tuple[str, BaseGeometry]]) -> None:
-    """Draw zones in the order given: bands filled opaque (the colours of the key, never blended
-    with what lies under them), the public information zone as a dashed outline over them."""
-    for kind, shape in zones:
-        path = polygon_path(shape)
-        if path is None:
-            continue
+    """Draw zones in the order given, one collection for each run of one kind: bands filled
+    opaque (the colours of the key, never blended with what lies under them), the public
+    information zone as a dashed outline over them."""
+    for kind, run in itertools.groupby(zones, key=lambda zone: zone[0]):
+        shapes = [shape for _, shape in run]
         colour = ZONE_COLOURS.get(kind, "#505a5f")
         if kind in FILLED_ZONES:
-            patch = PathPatch(
-                path, facecolor=colour, edgecolor=ZONE_EDGES[kind], linewidth=0.6, zorder=3
-            )
+            plot_bng(shapes, axes, facecolor=colour, edgecolor=ZONE_EDGES[kind], linewidth=0.6,
+                  zorder=3)  # fmt: skip
         else:
-            patch = PathPatch(
-                path, fill=False, edgecolor=colour, linestyle="--", linewidth=1.4, zorder=4
-            )
-        axes.add_patch(patch)
+            plot_bng(shapes, axes, facecolor="none", edgecolor=colour, linestyle="--",
+                  linewidth=1.4, zorder=4)  # fmt: skip
 
 
 def _draw_hazards(axes: Axes, hazards: Sequence[tuple[str, BaseGeometry]], size: float) -> None:
     for kind, geometry in hazards:
         if kind == "pipeline":
-            lines = [np.asarray(shapely.get_coordinates(p)) for p in shapely.get_parts(geometry)]
-            axes.add_collection(
-                LineCollection(lines, linewidths=2.0, colors=PIPELINE_COLOUR, zorder=5)
-            )
+            # A route as a line; a corridor standing in for it as its outline.
+            corridor = geometry.geom_type in ("Polygon", "MultiPolygon")
+            plot_bng([geometry], axes, boundaries=corridor, linewidth=2.0, color=PIPELINE_COLOUR,
+                  zorder=5)  # fmt: skip
         else:
             centre = geometry.centroid if geometry.geom_type != "Point" else geometry
             axes.plot(

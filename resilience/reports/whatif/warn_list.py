@@ -13,9 +13,8 @@ from typing import Any, Final
 
 import shapely
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
-from matplotlib.patches import FancyArrow, PathPatch
+from matplotlib.patches import FancyArrow
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
@@ -28,7 +27,7 @@ from sqlalchemy.orm import Session
 from resilience.domain.register.layers import RECEPTOR_KINDS
 from resilience.domain.whatif.area import wards_near
 from resilience.domain.whatif.people import ZONE_LABELS
-from resilience.reports.render.map_images import boundary_lines, polygon_path, to_bng
+from resilience.reports.render.map_images import plot_bng, to_bng
 from resilience.reports.render.pdf import markup
 
 MARKING: Final = "OFFICIAL-SENSITIVE"
@@ -58,18 +57,14 @@ def map_png(session: Session, result: dict[str, Any], width_in: float = 7.0) -> 
     axes.set_axis_off()
     axes.set_aspect("equal", adjustable="datalim")
     wards, _ = wards_near(session, shapely.box(*_wgs84_box(x0, y0, x1, y1)).bounds)
-    axes.add_collection(
-        LineCollection(boundary_lines(list(wards.geometry)), colors="#8a8d8f", linewidths=0.5)
-    )
+    plot_bng(list(wards.geometry), axes, boundaries=True, color="#8a8d8f", linewidth=0.5)
     for key, zone in reversed(zones):
-        path = polygon_path(zone) if zone is not None else None
-        if path is not None:
-            axes.add_patch(PathPatch(path, facecolor=FILL[key], edgecolor="#0b0c0c", lw=0.6,
-                                     alpha=0.75))  # fmt: skip
+        if zone is not None:
+            plot_bng([zone], axes, facecolor=FILL[key], edgecolor="#0b0c0c", linewidth=0.6,
+                     alpha=0.75)  # fmt: skip
     if sector is not None:
-        path = polygon_path(sector)
-        if path is not None:
-            axes.add_patch(PathPatch(path, fill=False, edgecolor="#0b0c0c", lw=1.0, ls="--"))
+        plot_bng([sector], axes, facecolor="none", edgecolor="#0b0c0c", linewidth=1.0,
+                 linestyle="--")  # fmt: skip
     places = [to_bng(shapely.Point(r["lon"], r["lat"])) for r in result["warn_list"]]
     if places:
         axes.plot([p.x for p in places], [p.y for p in places], "o", ms=3.5, mfc="#00703c",
