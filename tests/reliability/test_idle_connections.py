@@ -80,9 +80,10 @@ def server(
 
 
 def _sign_in(port: int) -> requests.Session:
+    # Not what is measured: a generous wait, as a worker just started may still be importing.
     browser = requests.Session()
     base = f"http://127.0.0.1:{port}"
-    page = browser.get(f"{base}/login", timeout=10)
+    page = browser.get(f"{base}/login", timeout=60)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.text)
     assert token, page.text[:500]
     response = browser.post(
@@ -93,7 +94,7 @@ def _sign_in(port: int) -> requests.Session:
             "password": TEST_PASSWORD,
         },
         allow_redirects=False,
-        timeout=10,
+        timeout=60,
     )
     assert response.status_code == 302, response.text[:500]
     return browser

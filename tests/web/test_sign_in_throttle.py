@@ -146,8 +146,10 @@ def test_a_locked_answer_takes_as_long_as_a_wrong_password(
         _timed(anonymous, KNOWN, "wrong one")
     locked = [_timed(anonymous, KNOWN, "wrong one") for _ in range(5)]
     slow = statistics.median(wrong)
-    assert statistics.median(locked) >= slow / 2, (locked, wrong)
-    assert statistics.median(unknown) >= slow / 2, (unknown, wrong)
+    # An answer that skipped the password hash would take a few milliseconds against the
+    # hash's hundreds; a quarter leaves room for a busy machine and still tells them apart.
+    assert statistics.median(locked) >= slow / 4, (locked, wrong)
+    assert statistics.median(unknown) >= slow / 4, (unknown, wrong)
 
 
 def test_a_right_password_within_five_resets_the_count(
