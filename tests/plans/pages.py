@@ -20,6 +20,16 @@ def error_summary_links(page: Node) -> dict[str, str]:
     return {a.attrs["href"]: a.text for a in summary.find_all("a")}
 
 
+def summary_target(page: Node, field_id: str) -> str:
+    """Return where the error summary should link for a field: the field itself, or for a date
+    (day, month and year boxes) its first box marked wrong."""
+    for part in ("day", "month", "year"):
+        box = page.find_all(id=f"{field_id}-{part}")
+        if box and "govuk-input--error" in box[0].classes:
+            return f"#{field_id}-{part}"
+    return f"#{field_id}"
+
+
 def marking(page: Node) -> list[str]:
     """Return the security marking banners of a page (top and bottom)."""
     return [

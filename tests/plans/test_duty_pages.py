@@ -16,7 +16,8 @@ from werkzeug.http import parse_options_header
 
 from resilience.clock import SettableClock
 from resilience.storage.models import Exercise, Plan, PolicySetting
-from tests.plans.pages import error_summary_links, field_error
+from tests.plans.pages import error_summary_links, field_error, summary_target
+from tests.support.date_boxes import boxes
 from tests.support.html import Node, parse
 from tests.support.requests import url
 
@@ -96,7 +97,11 @@ def test_the_dashboard_filters_by_regime_and_owner(client: FlaskClient, app: Fla
     [
         ({"regime": "seveso"}, "regime", "Choose a regime from the list"),
         ({"owner": "Nobody"}, "owner", "Choose an owner from the list"),
-        ({"as_of": "2026-02-30"}, "as_of", "Enter a real date"),
+        (
+            boxes("as_of", "2026-02-30"),
+            "as_of",
+            "The date to show the duties on must be a real date",
+        ),
     ],
 )
 def test_bad_filters_are_a_400_with_the_error_beside_the_filter(
@@ -107,7 +112,7 @@ def test_bad_filters_are_a_400_with_the_error_beside_the_filter(
         assert response.status_code == 400
         page = parse(response.text)
         assert field_error(page, field).startswith(message)
-        assert list(error_summary_links(page)) == [f"#{field}"]
+        assert list(error_summary_links(page)) == [summary_target(page, field)]
 
 
 @pytest.mark.usefixtures("plans")

@@ -14,8 +14,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from resilience.storage.models import Exercise, Lesson, Plan, PlanReview
-from tests.plans.pages import error_summary_links, field_error, marking
+from tests.plans.pages import error_summary_links, field_error, marking, summary_target
 from tests.support.builders import make_establishment
+from tests.support.date_boxes import boxes
 from tests.support.html import Node, parse
 from tests.support.requests import url
 
@@ -59,7 +60,7 @@ def test_recording_a_review_moves_the_due_date_and_status_on_the_plan_page(
     response = editor.post(
         url(app, "plans.review_new", ref="PLAN-R"),
         data={
-            "reviewed_on": "2024-02-29",
+            **boxes("reviewed_on", "2024-02-29"),
             "reviewer": "Sam Jones",
             "outcome": "minor_changes",
             "changes_made": "Contacts updated",
@@ -90,10 +91,14 @@ def test_recording_a_review_moves_the_due_date_and_status_on_the_plan_page(
 @pytest.mark.parametrize(
     ("data", "field", "message"),
     [
-        ({"reviewed_on": "2024-02-30"}, "reviewed_on", "Enter a real date in the form YYYY-MM-DD"),
-        ({"reviewed_on": ""}, "reviewed_on", "Enter the date of the review"),
-        ({"reviewed_on": "2027-01-05"}, "reviewed_on", "The date cannot be in the future"),
-        ({"reviewed_on": "2020-01-05"}, "reviewed_on", "The review cannot be before the plan"),
+        (
+            boxes("reviewed_on", "2024-02-30"),
+            "reviewed_on",
+            "Date of the review must be a real date",
+        ),
+        (boxes("reviewed_on", ""), "reviewed_on", "Enter the date of the review"),
+        (boxes("reviewed_on", "2027-01-05"), "reviewed_on", "The date cannot be in the future"),
+        (boxes("reviewed_on", "2020-01-05"), "reviewed_on", "The review cannot be before the plan"),
         ({"reviewer": "  "}, "reviewer", "Enter who reviewed the plan"),
         ({"outcome": "fine"}, "outcome", "Choose the outcome of the review"),
     ],
@@ -108,14 +113,14 @@ def test_a_bad_review_is_a_400_with_the_error_beside_the_field_and_no_change(
     message: str,
 ) -> None:
     stored_plan("PLAN-R", adopted_on=date(2021, 6, 30), marking="OFFICIAL-SENSITIVE")
-    form = {"reviewed_on": "2024-05-01", "reviewer": "Sam", "outcome": "no_change", **data}
+    form = {**boxes("reviewed_on", "2024-05-01"), "reviewer": "Sam", "outcome": "no_change", **data}
 
     response = editor.post(url(app, "plans.review_new", ref="PLAN-R"), data=form)
 
     assert response.status_code == 400
     page = parse(response.text)
     assert field_error(page, field).startswith(message)
-    assert list(error_summary_links(page)) == [f"#{field}"]
+    assert list(error_summary_links(page)) == [summary_target(page, field)]
     assert page.one("title").text.startswith("Error: Record a review")
     assert marking(page) == ["OFFICIAL-SENSITIVE", "OFFICIAL-SENSITIVE"]
     assert count(session, PlanReview) == 0
@@ -127,7 +132,7 @@ def test_an_unknown_plan_is_a_404(editor: FlaskClient, app: Flask) -> None:
     assert editor.get(url(app, "plans.plan_detail", ref="PLAN-NOPE")).status_code == 404
     response = editor.post(
         url(app, "plans.review_new", ref="PLAN-NOPE"),
-        data={"reviewed_on": "2024-05-01", "reviewer": "Sam", "outcome": "no_change"},
+        data={**boxes("reviewed_on", "2024-05-01"), "reviewer": "Sam", "outcome": "no_change"},
     )
     assert response.status_code == 404
 
@@ -137,7 +142,7 @@ def exercise_form(**values: Any) -> dict[str, Any]:
         "title": "Exercise Halton",
         "exercise_type": "command_post",
         "status": "held",
-        "held_on": "2025-10-20",
+        **boxes("held_on", "2025-10-20"),
         "plan_refs": ["PLAN-E"],
         "organisations": "Cheshire Police",
     }
@@ -170,9 +175,27 @@ def test_an_exercise_of_any_type_moves_the_exercise_duty(
     [
         ({"plan_refs": ["PLAN-E", "PLAN-NOPE"]}, "plan_refs", "Unknown plan: PLAN-NOPE"),
         ({"hazard_refs": ["HAL-NOPE"]}, "hazard_refs", "HAL-NOPE is not a site or pipeline"),
-        ({"held_on": "20/10/2025"}, "held_on", "Enter a real date"),
-        ({"held_on": ""}, "held_on", "Enter the date the exercise was held"),
-        ({"status": "planned", "planned_on": ""}, "planned_on", "Enter the date the exercise is"),
+        (
+            boxes("held_on", "20", "10", "25"),
+            "held_on",
+            "The date the exercise was held must have a 4",
+        ),
+        (
+            boxes("held_on", "20", "", "2025"),
+            "held_on",
+            "The date the exercise was held must include a month",
+        ),
+        (
+            boxes("held_on", "20", "Oct", "2025"),
+            "held_on",
+            "The date the exercise was held must be a real date",
+        ),
+        (boxes("held_on", ""), "held_on", "Enter the date the exercise was held"),
+        (
+            {"status": "planned", **boxes("planned_on", "")},
+            "planned_on",
+            "Enter the date the exercise is",
+        ),
         ({"exercise_type": "tabletop"}, "exercise_type", "Choose the type of exercise"),
         ({"title": ""}, "title", "Enter the name of the exercise"),
     ],
@@ -205,7 +228,11 @@ def test_lessons_are_added_and_closed_on_the_exercise_page(
     stored_plan("PLAN-E", marking="OFFICIAL-SENSITIVE")
     editor.post(url(app, "plans.exercise_new"), data=exercise_form())
     exercise_id = session.scalar(select(Exercise.id))
-    lesson = {"description": "Update the call-out list", "owner": "EPO", "due_on": "2026-01-31"}
+    lesson = {
+        "description": "Update the call-out list",
+        "owner": "EPO",
+        **boxes("due_on", "2026-01-31"),
+    }
 
     added = editor.post(url(app, "plans.lesson_add", exercise_id=exercise_id), data=lesson)
     assert added.status_code == 302
@@ -218,7 +245,7 @@ def test_lessons_are_added_and_closed_on_the_exercise_page(
     closed = editor.post(
         url(app, "plans.lesson_close", exercise_id=exercise_id, lesson_id=lesson_id),
         data={
-            f"close-{lesson_id}-closed_on": "2026-02-03",
+            **boxes(f"close-{lesson_id}-closed_on", "2026-02-03"),
             f"close-{lesson_id}-closure_note": "Done",
         },
     )
@@ -235,14 +262,14 @@ def test_lessons_are_added_and_closed_on_the_exercise_page(
     ("lesson", "field", "message"),
     [
         (
-            {"due_on": "2025-10-19"},
+            boxes("due_on", "2025-10-19"),
             "due_on",
             "The due date cannot be before the exercise was held (20 October 2025)",
         ),
         (
-            {"due_on": "2026-13-01"},
+            boxes("due_on", "2026-13-01"),
             "due_on",
-            "Enter a real date in the form YYYY-MM-DD, for example 2027-03-31",
+            "The date the action is due by must be a real date",
         ),
         ({"owner": ""}, "owner", "Enter who owns the action"),
     ],
@@ -259,7 +286,12 @@ def test_a_bad_lesson_is_a_400_with_the_error_beside_the_field_and_no_change(
     stored_plan("PLAN-E")
     editor.post(url(app, "plans.exercise_new"), data=exercise_form())
     exercise_id = session.scalar(select(Exercise.id))
-    form = {"description": "Call-out list", "owner": "EPO", "due_on": "2026-01-31", **lesson}
+    form = {
+        "description": "Call-out list",
+        "owner": "EPO",
+        **boxes("due_on", "2026-01-31"),
+        **lesson,
+    }
 
     response = editor.post(url(app, "plans.lesson_add", exercise_id=exercise_id), data=form)
 
@@ -279,13 +311,13 @@ def test_closing_a_lesson_before_the_exercise_is_a_400_beside_its_date(
     exercise_id = session.scalar(select(Exercise.id))
     editor.post(
         url(app, "plans.lesson_add", exercise_id=exercise_id),
-        data={"description": "x", "owner": "y", "due_on": "2026-01-31"},
+        data={"description": "x", "owner": "y", **boxes("due_on", "2026-01-31")},
     )
     lesson_id = session.scalar(select(Lesson.id))
 
     response = editor.post(
         url(app, "plans.lesson_close", exercise_id=exercise_id, lesson_id=lesson_id),
-        data={f"close-{lesson_id}-closed_on": "2025-01-01"},
+        data=boxes(f"close-{lesson_id}-closed_on", "2025-01-01"),
     )
 
     assert response.status_code == 400
@@ -310,7 +342,7 @@ def test_a_plan_is_added_and_changed_through_its_form(
         "owner": "Emergency Planning Team",
         "marking": "OFFICIAL-SENSITIVE",
         "status": "in preparation",
-        "notified_on": "2026-08-03",
+        **boxes("notified_on", "2026-08-03"),
         "hazard_refs": ["HAL-COMAH-01"],
     }
     created = editor.post(url(app, "plans.plan_new"), data=form)
@@ -321,7 +353,7 @@ def test_a_plan_is_added_and_changed_through_its_form(
     # The competent authority agrees in writing to 3 May 2027 (within 9 months): due then.
     agreed = editor.post(
         url(app, "plans.plan_edit", ref="PLAN-NEW"),
-        data={**form, "agreed_prepare_by": "2027-05-03"},
+        data={**form, **boxes("agreed_prepare_by", "2027-05-03")},
     )
     assert agreed.status_code == 302
     page = get(editor, app, "plans.plan_detail", ref="PLAN-NEW")
@@ -330,10 +362,26 @@ def test_a_plan_is_added_and_changed_through_its_form(
     assert page.one("a", href=site).text == "Runcorn Site"
 
     edit = get(editor, app, "plans.plan_edit", ref="PLAN-NEW")
+    boxes_shown = [edit.by_id(f"agreed_prepare_by-{p}") for p in ("day", "month", "year")]
+    assert [b.attrs["value"] for b in boxes_shown] == ["3", "5", "2027"]  # the stored date
+    # Emptying the three boxes takes the agreed date away: due 6 months after notification.
+    emptied = editor.post(
+        url(app, "plans.plan_edit", ref="PLAN-NEW"),
+        data={**form, **boxes("agreed_prepare_by", "")},
+    )
+    assert emptied.status_code == 302
+    page = get(editor, app, "plans.plan_detail", ref="PLAN-NEW")
+    assert duty_cell(page, "prepare") == ("2027-02-03", "Due soon")
+
     assert edit.find_all("input", id="ref") == []  # the identifier cannot change
     changed = editor.post(
         url(app, "plans.plan_edit", ref="PLAN-NEW"),
-        data={**form, "ref": "PLAN-OTHER", "status": "adopted", "adopted_on": "2026-11-02"},
+        data={
+            **form,
+            "ref": "PLAN-OTHER",
+            "status": "adopted",
+            **boxes("adopted_on", "2026-11-02"),
+        },
     )
     assert changed.status_code == 302
     page = get(editor, app, "plans.plan_detail", ref="PLAN-NEW")
@@ -346,30 +394,38 @@ def test_a_plan_is_added_and_changed_through_its_form(
     [
         ({"ref": "PLAN-1"}, "ref", "'PLAN-1' is already used by another plan"),
         ({"ref": "plan one"}, "ref", "Use letters, digits"),
-        ({"adopted_on": "2026-02-30"}, "adopted_on", "Enter a real date"),
-        ({"adopted_on": ""}, "adopted_on", "Enter the date the plan was adopted"),
-        ({"adopted_on": "2027-01-01"}, "adopted_on", "The date cannot be in the future"),
+        (
+            boxes("adopted_on", "2026-02-30"),
+            "adopted_on",
+            "The date the plan was adopted must be a real date",
+        ),
+        (boxes("adopted_on", ""), "adopted_on", "Enter the date the plan was adopted"),
+        (boxes("adopted_on", "2027-01-01"), "adopted_on", "The date cannot be in the future"),
         ({"hazard_refs": ["HAL-NOPE"]}, "hazard_refs", "HAL-NOPE is not a site or pipeline"),
         ({"regime": "seveso"}, "regime", "Choose the regime"),
         ({"marking": "SECRET"}, "marking", "Choose the security marking"),
         # COMAH 2015 reg. 13(2): an agreed period is of a plan not yet adopted, counted from
         # the operator's information, no shorter than 6 months and no longer than 9.
         (
-            {"agreed_prepare_by": "2026-11-30"},
+            boxes("agreed_prepare_by", "2026-11-30"),
             "agreed_prepare_by",
             "An agreed date is for preparing",
         ),
         (
-            {"status": "draft", "adopted_on": "", "agreed_prepare_by": "2026-11-30"},
+            {
+                "status": "draft",
+                **boxes("adopted_on", ""),
+                **boxes("agreed_prepare_by", "2026-11-30"),
+            },
             "agreed_prepare_by",
             "An agreed date needs notified_on",
         ),
         (
             {
                 "status": "draft",
-                "adopted_on": "",
-                "notified_on": "2026-08-31",
-                "agreed_prepare_by": "2027-02-27",
+                **boxes("adopted_on", ""),
+                **boxes("notified_on", "2026-08-31"),
+                **boxes("agreed_prepare_by", "2027-02-27"),
             },
             "agreed_prepare_by",
             "2027-02-27 is earlier than notified_on + 6 months (2027-02-28)",
@@ -377,9 +433,9 @@ def test_a_plan_is_added_and_changed_through_its_form(
         (
             {
                 "status": "draft",
-                "adopted_on": "",
-                "notified_on": "2026-08-31",
-                "agreed_prepare_by": "2027-06-01",
+                **boxes("adopted_on", ""),
+                **boxes("notified_on", "2026-08-31"),
+                **boxes("agreed_prepare_by", "2027-06-01"),
             },
             "agreed_prepare_by",
             "2027-06-01 is later than notified_on + 9 months (2027-05-31)",
@@ -405,7 +461,7 @@ def test_a_bad_plan_is_a_400_with_the_error_beside_the_field_and_no_change(
         "owner": "EPT",
         "marking": "OFFICIAL",
         "status": "adopted",
-        "adopted_on": "2024-01-01",
+        **boxes("adopted_on", "2024-01-01"),
         **values,
     }
     response = editor.post(url(app, "plans.plan_new"), data=form)

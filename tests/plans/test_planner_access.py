@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from resilience.storage.models import Exercise, Plan, PlanReview, PlanVersion
 from tests.plans.test_plan_pages import count, exercise_form, url
+from tests.support.date_boxes import boxes
 from tests.support.html import parse
 
 PLAN_FORM = {
@@ -68,7 +69,7 @@ def test_a_planner_still_records_a_review_and_an_exercise(
 ) -> None:
     stored_plan("PLAN-E", regime="cca_local", adopted_on=date(2020, 1, 31))
     planner = client_as("planner")
-    review = {"reviewed_on": "2024-05-01", "reviewer": "Sam", "outcome": "no_change"}
+    review = {**boxes("reviewed_on", "2024-05-01"), "reviewer": "Sam", "outcome": "no_change"}
     response = planner.post(url(app, "plans.review_new", ref="PLAN-E"), data=review)
     assert response.status_code == 302, response.text
     response = planner.post(url(app, "plans.exercise_new"), data=exercise_form())

@@ -14,12 +14,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from resilience.domain.duties.policy import PolicyChoice, save_policy, stored_policy
 from resilience.storage.models import Attendance, TrainingSession, User, utcnow
 from tests.support.builders import make_session
+from tests.support.date_boxes import boxes
 from tests.support.html import parse
 from tests.support.requests import url
 
 SESSION_FORM = {
     "title": "COMAH and pipelines for all members",
-    "day": "2030-05-14",
+    **boxes("day", "2030-05-14"),
     "start": "18:00",
     "end": "19:30",
     "place": "Council Chamber, Runcorn Town Hall",

@@ -18,7 +18,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
     IntegerField,
     RadioField,
@@ -30,6 +29,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Optional
 
+from resilience.web.date_input import DateInputField
 from resilience.web.frontend import (
     GOVUK_FRONTEND_JINJA_VERSION,
     GOVUK_FRONTEND_VERSION,
@@ -104,7 +104,7 @@ class SiteForm(FlaskForm):
     )
     inner_m = IntegerField("Inner zone in metres", validators=[Optional()])
     contact = EmailField("Operator contact email", validators=[Optional()])
-    notified_on = DateField("Notified on", validators=[Optional()])
+    notified_on = DateInputField("Notified on", validators=[Optional()])
     regime = SelectField("Regime", choices=[SelectChoice("comah_external", "COMAH external plan")])
     hazards = SelectMultipleField(
         "Hazards", choices=[SelectChoice("toxic", "Toxic"), SelectChoice("flammable", "Flammable")]
@@ -385,3 +385,37 @@ def test_the_macros_are_the_release_that_matches_the_vendored_govuk_frontend() -
     pinned = f"govuk-frontend-jinja=={GOVUK_FRONTEND_JINJA_VERSION}"
     assert pinned in pyproject["project"]["dependencies"]
     assert version("govuk-frontend-jinja") == GOVUK_FRONTEND_JINJA_VERSION
+
+
+def test_date_is_three_boxes_in_a_fieldset_and_a_bad_one_is_named(
+    layout_client: FlaskClient,
+) -> None:
+    blank = parse(layout_client.get("/sites/new").text)
+    assert blank.find_all("input", type="date") == []
+    boxes = [blank.by_id(f"notified_on-{part}") for part in ("day", "month", "year")]
+    assert [b.attrs["name"] for b in boxes] == [
+        "notified_on-day",
+        "notified_on-month",
+        "notified_on-year",
+    ]
+    assert {b.attrs["inputmode"] for b in boxes} == {"numeric"}
+    assert [blank.one("label", **{"for": b.attrs["id"]}).text() for b in boxes] == [
+        "Day",
+        "Month",
+        "Year",
+    ]
+    assert boxes[0].closest("govuk-fieldset").find_all("legend")[0].text() == "Notified on"
+
+    token = csrf_token_of(blank)
+    data = {"csrf_token": token, "name": "Runcorn", "tier": "upper", "regime": "comah_external"}
+    data |= {"notified_on-day": "31", "notified_on-month": "2", "notified_on-year": "2025"}
+    page = parse(layout_client.post("/sites/new", data=data).text)
+    summary = page.find_all("div", "govuk-error-summary")[0]
+    assert {a.attrs["href"]: a.text() for a in summary.find_all("a")} == {
+        "#notified_on-day": "Notified on must be a real date"
+    }
+    fieldset = page.by_id("notified_on-day").closest("govuk-fieldset")
+    assert "notified_on-error" in fieldset.attrs["aria-describedby"].split()
+    assert page.by_id("notified_on-error").text() == "Error: Notified on must be a real date"
+    assert page.by_id("notified_on-day").attrs["value"] == "31"  # what was typed, shown again
+    assert "govuk-input--error" in page.by_id("notified_on-year").classes

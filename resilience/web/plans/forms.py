@@ -8,7 +8,6 @@ from typing import Any
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DateField,
     IntegerField,
     RadioField,
     SelectChoice,
@@ -25,20 +24,26 @@ from resilience.domain.duties.rules import RULES, Regime
 from resilience.domain.plans.exercises import EXERCISE_TYPES, ExerciseValues
 from resilience.domain.plans.records import MARKINGS, PLAN_STATUSES, REGIME_LABELS, PlanValues
 from resilience.domain.plans.reviews import REVIEW_OUTCOMES
+from resilience.web.date_input import DateInputField
 from resilience.web.forms import Form
 
 PLAN_REF = Regexp(
     r"^[A-Za-z0-9][A-Za-z0-9._:-]*$",
     message="Use letters, digits and . _ : - only, starting with a letter or digit",
 )
-BAD_DATE = "Enter a real date in the form YYYY-MM-DD, for example 2027-03-31"
 BAD_NUMBER = "Enter a whole number"
 
 
-def date_field(label: str, required: str | None = None, **kwargs: Any) -> DateField:
-    """Return a date field, required (with that message) or optional."""
+def date_field(
+    label: str, required: str | None = None, what: str | None = None, **kwargs: Any
+) -> DateInputField:
+    """Return a day, month and year date field, required (with that message) or optional.
+
+    ``what`` names the date in its error messages ("The date the plan was adopted must be a real
+    date"); the label does when it is not given.
+    """
     validators = [InputRequired(required)] if required else [Optional()]
-    return DateField(label, validators=validators, invalid_value_message=BAD_DATE, **kwargs)
+    return DateInputField(label, validators=validators, what=what, **kwargs)
 
 
 def choice_list(pairs: Any) -> list[SelectChoice]:
@@ -78,6 +83,7 @@ class PlanForm(Form):
     )
     notified_on = date_field(
         "Operator's information received on",
+        what="The date the operator's information was received",
         description="COMAH external plans: the plan is due 6 months after this (reg. 13)",
     )
     extension_agreed = BooleanField(
@@ -91,7 +97,11 @@ class PlanForm(Form):
             "6 months. Upload the letter as a document version of the plan."
         ),
     )
-    adopted_on = date_field("Adopted on", description="Empty while the plan is being prepared")
+    adopted_on = date_field(
+        "Adopted on",
+        what="The date the plan was adopted",
+        description="Empty while the plan is being prepared",
+    )
     hazard_refs = SelectMultipleField(
         "Establishments and pipelines it covers",
         invalid_choice_message="%(value)s is not a site or pipeline in the register",
@@ -164,8 +174,16 @@ class ExerciseForm(Form):
         validators=[InputRequired("Say whether the exercise is planned or has been held")],
         invalid_choice_message="Say whether the exercise is planned or has been held",
     )
-    planned_on = date_field("Planned for", description="The date it is (or was) planned for")
-    held_on = date_field("Held on", description="Only for an exercise that has been held")
+    planned_on = date_field(
+        "Planned for",
+        what="The date the exercise is planned for",
+        description="The date it is (or was) planned for",
+    )
+    held_on = date_field(
+        "Held on",
+        what="The date the exercise was held",
+        description="Only for an exercise that has been held",
+    )
     plan_refs = SelectMultipleField(
         "Plans tested",
         invalid_choice_message="Unknown plan: %(value)s",
@@ -206,11 +224,15 @@ class LessonForm(Form):
         "Owner of the action",
         validators=[InputRequired("Enter who owns the action"), Length(max=200)],
     )
-    due_on = date_field("Due by", "Enter the date the action is due by")
+    due_on = date_field(
+        "Due by", "Enter the date the action is due by", "The date the action is due by"
+    )
 
 
 class CloseLessonForm(Form):
-    closed_on = date_field("Closed on", "Enter the date the lesson was closed")
+    closed_on = date_field(
+        "Closed on", "Enter the date the lesson was closed", "The date the lesson was closed"
+    )
     closure_note = StringField("How it was closed", validators=[Length(max=2000)])
 
 
@@ -226,7 +248,9 @@ class DutyFilterForm(Form):
         invalid_choice_message="Choose a regime from the list",
     )
     owner = SelectField("Owner", default="", invalid_choice_message="Choose an owner from the list")
-    as_of = date_field("On", description="Leave empty for today")
+    as_of = date_field(
+        "On", what="The date to show the duties on", description="Leave empty for today"
+    )
 
 
 def policy_field_name(key: str) -> str:

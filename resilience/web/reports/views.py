@@ -6,7 +6,6 @@ from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from sqlalchemy import select
-from wtforms import DateField
 from wtforms.validators import InputRequired
 
 from resilience.errors import InputError
@@ -15,6 +14,7 @@ from resilience.reports.packs import annual_report_file_document
 from resilience.reports.render.tasks import annual_report_file, session_pack_file, site_pack_file
 from resilience.storage.models import Hazard, TrainingSession
 from resilience.web import clock
+from resilience.web.date_input import DateInputField
 from resilience.web.db import db_session
 from resilience.web.downloads import download, file_name
 from resilience.web.forms import Form
@@ -34,14 +34,18 @@ class PeriodForm(Form):
     class Meta:
         csrf = False  # a GET form that changes nothing
 
-    start = DateField("First day", validators=[InputRequired("Enter the first day")])
-    end = DateField("Last day", validators=[InputRequired("Enter the last day")])
+    start = DateInputField(
+        "First day", validators=[InputRequired("Enter the first day")], what="The first day"
+    )
+    end = DateInputField(
+        "Last day", validators=[InputRequired("Enter the last day")], what="The last day"
+    )
 
 
 def _period_form() -> tuple[PeriodForm, ReportPeriod | None]:
     """Return the form and the period it names (the default period when none is given)."""
     form = PeriodForm(request.args)
-    if "start" not in request.args and "end" not in request.args:
+    if not form.start.submitted and not form.end.submitted:
         period = default_period(clock.today())
         form.start.data, form.end.data = period.start, period.end
         form.start.errors, form.end.errors = [], []

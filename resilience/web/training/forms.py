@@ -7,7 +7,6 @@ from datetime import time
 
 from wtforms import (
     BooleanField,
-    DateField,
     IntegerField,
     RadioField,
     SelectChoice,
@@ -23,6 +22,7 @@ from resilience.domain.training.refresher import AUDIENCES, OUTCOMES, TOPICS, Tr
 from resilience.domain.training.sessions import SessionValues
 from resilience.errors import InputError
 from resilience.storage.models import TrainingSession, User
+from resilience.web.date_input import DateInputField
 from resilience.web.forms import Form
 
 RULES = (("year", "Once every municipal year"), ("months", "Every so many months"))
@@ -43,7 +43,11 @@ class SessionForm(Form):
         validators=[DataRequired("Enter a title"), Length(max=300)],
         description="For example: COMAH and pipelines briefing for all members",
     )
-    day = DateField("Date", validators=[InputRequired("Enter the date of the session")])
+    day = DateInputField(
+        "Date",
+        validators=[InputRequired("Enter the date of the session")],
+        what="The date of the session",
+    )
     start = TimeField("Starts at", validators=[InputRequired("Enter when it starts")])
     end = TimeField("Ends at", validators=[InputRequired("Enter when it ends")])
     place = StringField("Place", validators=[Length(max=300)], description="Room and building")
