@@ -486,6 +486,9 @@ def test_pages_of_the_plans_section_mark_it_in_the_navigation(
         page = get(editor, app, endpoint, **values)
         nav = page.one("nav", "govuk-service-navigation__wrapper")
         active = [a.text for a in nav.find_all("a") if "aria-current" in a.attrs]
+        assert active == ["Plans"], endpoint
+        pages = page.one("nav", "app-section-navigation")
+        active = [a.text for a in pages.find_all("a") if "aria-current" in a.attrs]
         assert active == [section], endpoint
 
 

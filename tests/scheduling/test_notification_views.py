@@ -105,10 +105,10 @@ def test_nobody_marks_another_persons_notification(
 
 
 def _nav_links(client: FlaskClient, path: str) -> list[tuple[str, str]]:
-    """Return the (href, text) of each link of the service navigation, as a browser shows it."""
+    """Return the (href, text) of each of the user's own links in the header, as shown."""
     response = client.get(path)
     assert response.status_code == 200
-    nav = parse(response.text).find_all("nav", "govuk-service-navigation__wrapper")[0]
+    nav = parse(response.text).find_all("nav", "app-account-navigation")[0]
     return [(a.attrs["href"], a.text) for a in nav.find_all("a")]
 
 
@@ -143,6 +143,7 @@ def test_the_navigation_shows_the_signed_in_users_unread_count(
     try:
         page = parse(anonymous.get("/login").text)
         assert page.find_all("nav", "govuk-service-navigation__wrapper") == []
+        assert page.find_all("nav", "app-account-navigation") == []
         assert not any("notifications" in sql for sql in statements)
         _nav_links(member, "/training/")
         assert any("notifications" in sql for sql in statements)  # the listener does listen

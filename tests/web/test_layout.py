@@ -55,10 +55,17 @@ ALLOWED_EXTERNAL_URLS = {OGL}
 URL = re.compile(r"https?://[^\s\"'<>)]+")
 
 NAV_ITEMS = [
-    {"label": "Sites", "href": "/sites", "active": True},
-    {"label": "Plans", "href": "/plans", "active": False},
-    {"label": "Map", "href": "/map", "active": False},
+    {"text": "Sites", "href": "/sites", "active": True},
+    {"text": "Plans", "href": "/plans", "active": False},
+    {"text": "Map", "href": "/map", "active": False},
 ]
+SECTION_NAV = {
+    "label": "Sites",
+    "items": [
+        {"text": "Establishments", "href": "/sites", "active": True, "current": True},
+        {"text": "Pipelines", "href": "/pipelines", "active": False, "current": False},
+    ],
+}
 
 PAGE = """{% extends "base.html" %}
 {% from "macros/forms.html" import error_summary, text_input, number_input, email_input,
@@ -136,6 +143,8 @@ def build_layout_app() -> Flask:
             PAGE,
             form=form,
             nav_items=NAV_ITEMS,
+            section_nav=SECTION_NAV,
+            account_items=[{"text": "Notifications (2)", "href": "/notes", "active": False}],
             current_user_label="Sam Planner",
             sign_out_href="/sign-out",
             security_marking="OFFICIAL",
@@ -219,15 +228,28 @@ def test_navigation_renders_items_user_and_sign_out(layout_client: FlaskClient) 
     links = [(a.attrs["href"], a.text) for a in nav.find_all("a")]
     service = page.find_all("span", "govuk-service-navigation__service-name")[0]
 
-    assert links == [
-        ("/sites", "Sites"),
-        ("/plans", "Plans"),
-        ("/map", "Map"),
-        ("/sign-out", "Sign out"),
-    ]
+    account = page.one("nav", "app-account-navigation")
+    pages = page.one("nav", "app-section-navigation")
+
+    assert links == [("/sites", "Sites"), ("/plans", "Plans"), ("/map", "Map")]
     assert nav.find_all("a")[0].attrs["aria-current"] == "true"
     assert "aria-current" not in nav.find_all("a")[1].attrs
-    assert "Signed in as Sam Planner" in nav.text
+    assert nav.attrs["aria-label"] == "Menu"
+    assert nav.find_all("button", "govuk-service-navigation__toggle")  # collapses on phones
+    # The person's own links sit above the sections, in their own landmark.
+    assert account.attrs["aria-label"] == "Your account"
+    assert "Signed in as Sam Planner" in account.text
+    assert [(a.attrs["href"], a.text) for a in account.find_all("a")] == [
+        ("/notes", "Notifications (2)"),
+        ("/sign-out", "Sign out"),
+    ]
+    assert account.is_inside(page.one("header"))
+    # The current section's pages under the header, the current one marked as the page.
+    assert pages.attrs["aria-label"] == "Sites"
+    assert [(a.attrs["href"], a.attrs.get("aria-current")) for a in pages.find_all("a")] == [
+        ("/sites", "page"),
+        ("/pipelines", None),
+    ]
     assert [(a.attrs["href"], a.text) for a in service.find_all("a")] == [("/", "Resilience")]
 
 
@@ -399,23 +421,23 @@ def test_date_is_three_boxes_in_a_fieldset_and_a_bad_one_is_named(
         "notified_on-year",
     ]
     assert {b.attrs["inputmode"] for b in boxes} == {"numeric"}
-    assert [blank.one("label", **{"for": b.attrs["id"]}).text() for b in boxes] == [
+    assert [blank.one("label", **{"for": b.attrs["id"]}).text for b in boxes] == [
         "Day",
         "Month",
         "Year",
     ]
-    assert boxes[0].closest("govuk-fieldset").find_all("legend")[0].text() == "Notified on"
+    assert boxes[0].closest("govuk-fieldset").find_all("legend")[0].text == "Notified on"
 
     token = csrf_token_of(blank)
     data = {"csrf_token": token, "name": "Runcorn", "tier": "upper", "regime": "comah_external"}
     data |= {"notified_on-day": "31", "notified_on-month": "2", "notified_on-year": "2025"}
     page = parse(layout_client.post("/sites/new", data=data).text)
     summary = page.find_all("div", "govuk-error-summary")[0]
-    assert {a.attrs["href"]: a.text() for a in summary.find_all("a")} == {
+    assert {a.attrs["href"]: a.text for a in summary.find_all("a")} == {
         "#notified_on-day": "Notified on must be a real date"
     }
     fieldset = page.by_id("notified_on-day").closest("govuk-fieldset")
     assert "notified_on-error" in fieldset.attrs["aria-describedby"].split()
-    assert page.by_id("notified_on-error").text() == "Error: Notified on must be a real date"
+    assert page.by_id("notified_on-error").text == "Error: Notified on must be a real date"
     assert page.by_id("notified_on-day").attrs["value"] == "31"  # what was typed, shown again
     assert "govuk-input--error" in page.by_id("notified_on-year").classes
