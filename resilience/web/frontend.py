@@ -18,8 +18,6 @@ GOVUK_FRONTEND_JINJA_VERSION = "3.10.0"
 GOVUK_FRONTEND_VERSION = "5.14.0"
 PREFIX = "govuk_frontend_jinja/"
 IMPORTED = re.compile(r"[\"'](govuk_frontend_jinja/[\w./-]+\.html)[\"']")
-# The app's own templates that import GOV.UK macros: compiled before the first request.
-IMPORTERS = ("base.html", "macros/forms.html")
 
 
 class _CompiledMacros(BytecodeCache):
@@ -65,12 +63,13 @@ def use_govuk_frontend(app: Flask) -> None:
 
 
 def compile_govuk_macros(app: Flask) -> None:
-    """Compile now the GOV.UK macros the page layout and form macros import, and theirs.
+    """Compile now the GOV.UK macros the app's templates import, and those they import.
 
-    Compiling them all takes most of a second: done here, at start-up, rather than in the first
+    Compiling them takes most of a second: done here, at start-up, rather than in the first
     request (and once per process, however many apps it makes)."""
     env = app.jinja_env
-    waiting, seen = list(IMPORTERS), set()
+    waiting = [name for name in env.list_templates(["html"]) if not name.startswith(PREFIX)]
+    seen: set[str] = set()
     while waiting:
         name = waiting.pop()
         if name in seen:
