@@ -17,6 +17,11 @@ from tests.browser.conftest import AXE, LOOPBACK, LiveApp, Tab
 
 pytestmark = pytest.mark.browser
 
+# Pages answered 400 on purpose: a form refused, with its errors shown.
+REFUSED = {
+    "/duties/?as_of-day=31&as_of-month=2&as_of-year=2026",
+    "/reports/annual?start-day=1&start-month=&start-year=2025&end-day=x&end-month=5",
+}
 PAGES = [
     ("/maps/", True),
     ("/maps/?contrast=high", True),
@@ -26,6 +31,9 @@ PAGES = [
     ("/establishments/", False),
     ("/establishments/HAL-COMAH-01", False),
     ("/transfer/", False),
+    # Forms with day, month and year boxes, blank and refused (the error summary, marked boxes).
+    ("/plans/PLAN-RUNCORN-SITE/reviews/new", False),
+    *((path, False) for path in sorted(REFUSED)),
 ]
 # Plain links that load nothing: the licence the footer names.
 ALLOWED_LINKS = {"https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"}
@@ -61,4 +69,5 @@ def test_page_has_no_serious_accessibility_failures(
     serious = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
     assert serious == [], _describe(serious)
     assert offsite == []
-    assert axe_tab.errors == []
+    own_status = "the server responded with a status of 400"
+    assert [e for e in axe_tab.errors if not (path in REFUSED and own_status in e)] == []

@@ -49,6 +49,67 @@ def test_no_page_is_wider_than_the_screen(
     )
 
 
+SECTIONS = ["Map", "Register", "Plans", "Briefings", "Training", "Reports"]  # an officer's
+
+
+def test_the_header_is_one_row_on_a_laptop_and_folds_into_a_menu_on_a_phone(
+    tab: Tab, live_app: LiveApp
+) -> None:
+    page = tab.page
+    page.set_viewport_size(DESKTOP)
+    page.goto(live_app("/wards/"))
+    items = page.locator(".govuk-service-navigation__item")
+    assert items.all_inner_texts() == SECTIONS
+    boxes = [item.bounding_box() for item in items.all()]
+    assert all(box is not None for box in boxes)
+    rows = {round(box["y"]) for box in boxes if box is not None}
+    assert len(rows) == 1, f"the sections take {len(rows)} rows at 1366 px"
+    name = page.locator(".govuk-service-navigation__service-name").bounding_box()
+    account = page.locator(".app-account-navigation").bounding_box()
+    assert name is not None and account is not None
+    assert abs(name["y"] - min(rows)) < 20  # the service name on the same row
+    assert account["y"] + account["height"] <= min(rows)  # your own links above it
+    pages = page.locator(".app-section-navigation a")
+    assert pages.all_inner_texts() == [
+        "Establishments",
+        "Pipelines",
+        "Wards",
+        "Sensitive places",
+        "Import and export",
+    ]
+    assert page.locator(".app-section-navigation [aria-current=page]").inner_text() == "Wards"
+
+    page.set_viewport_size(PHONE)
+    page.goto(live_app("/wards/"))
+    menu = page.get_by_role("button", name="Menu")
+    expect(menu).to_be_visible()
+    expect(items.first).to_be_hidden()
+    expect(page.locator(".app-account-navigation")).to_be_visible()
+    menu.click()
+    expect(items.first).to_be_visible()
+    assert menu.get_attribute("aria-expanded") == "true"
+
+
+def test_a_refused_date_is_reached_from_the_error_summary_by_keyboard(
+    tab: Tab, live_app: LiveApp
+) -> None:
+    page = tab.page
+    page.goto(live_app("/plans/PLAN-RUNCORN-SITE/reviews/new"))
+    page.get_by_label("Day").fill("30")
+    page.get_by_label("Month").fill("2")
+    page.get_by_label("Year").fill("2025")
+    page.get_by_label("Reviewed by").fill("Sam Jones")
+    page.get_by_label("No change needed").check()
+    page.get_by_role("button", name="Record review").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_focused()  # GOV.UK's script moves focus to it
+    link = summary.get_by_role("link", name="Date of the review must be a real date")
+    link.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#reviewed_on-day")).to_be_focused()
+    assert page.locator("#reviewed_on-day").input_value() == "30"  # as typed, to put right
+
+
 def test_a_wide_table_scrolls_in_its_box_and_can_be_reached_by_keyboard(
     tab: Tab, live_app: LiveApp
 ) -> None:
