@@ -9,7 +9,7 @@ import pytest
 from flask import Flask, url_for
 from flask.testing import FlaskClient
 
-from tests.html_tree import Node, parse
+from tests.support.html import Node, parse
 
 REGISTER = ["Establishments", "Pipelines", "Wards", "Sensitive places"]
 EVERYONE = ["Map", "Register", "Plans", "Briefings", "Training", "Reports"]
