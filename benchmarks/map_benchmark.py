@@ -326,6 +326,19 @@ def measure(label: str, url: str, instance: Path, repeats: int) -> tuple[list[Fi
         page = response.data
         cache = app.extensions["map_cache"]
     warm = [timed(lambda: client.get("/maps/"))[0] for _ in range(5)]
+    # What a browser is sent: each encoding Chromium accepts, with the time to answer warm.
+    for encoding in ("zstd", "br", "gzip"):
+        answers = [
+            timed(lambda e=encoding: client.get("/maps/", headers={"Accept-Encoding": e}))
+            for _ in range(3)
+        ]
+        sent = answers[-1][1]
+        assert sent.headers.get("Content-Encoding") == encoding, sent.headers
+        print(
+            f"  {label} /maps/ as {encoding}: {len(sent.data):,} bytes sent "
+            f"({len(page) / len(sent.data):.1f}x smaller), warm answer "
+            f"{statistics.median(a[0] for a in answers):.3f} s"
+        )
     standalone = client.get("/maps/overview.html").data
     with app.app_context():
         session: Session = app.extensions["sessions"]()

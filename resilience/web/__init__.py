@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from resilience.web import errors, headers, home, template_helpers
+from resilience.web import compression, errors, headers, home, static_versions, template_helpers
 from resilience.web import plans as plans_pages
 from resilience.web.account import access
 from resilience.web.account import views as account_views
@@ -46,6 +46,8 @@ def register_web(app: Flask) -> None:
     errors.register(app)
     template_helpers.register(app)
     headers.register(app)
+    static_versions.register(app)
+    compression.register(app)
     app.teardown_appcontext(close_session)
     app.context_processor(navigation)
     compile_govuk_macros(app)
