@@ -13,8 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TypeVar
 
-from resilience.storage.models import Exercise, Lesson, Plan, PlanReview, PlanVersion
+from resilience.storage.models import Exercise, Lesson, Plan, PlanLetter, PlanReview, PlanVersion
+
+Document = TypeVar("Document", PlanVersion, PlanLetter)
 
 OFFICIAL = "OFFICIAL"
 SENSITIVE = "OFFICIAL-SENSITIVE"
@@ -128,10 +131,11 @@ def review_views(reviews: Iterable[PlanReview], plan: Plan, reader: Reader) -> l
     ]
 
 
-def version_views(versions: Sequence[PlanVersion], plan: Plan, reader: Reader) -> list[PlanVersion]:
-    """Return the versions ``reader`` may see listed: none of an OFFICIAL-SENSITIVE plan's
-    unless cleared (their file names, summaries and uploaders are the plan's own detail)."""
-    return list(versions) if reader.cleared or not plan_is_sensitive(plan) else []
+def document_views(documents: Sequence[Document], plan: Plan, reader: Reader) -> list[Document]:
+    """Return the documents (versions, letters) ``reader`` may see listed: none of an
+    OFFICIAL-SENSITIVE plan's unless cleared (their file names, summaries and uploaders are the
+    plan's own detail)."""
+    return list(documents) if reader.cleared or not plan_is_sensitive(plan) else []
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ AUDITED_TABLES = frozenset(
         "plans",
         "users",
         "plan_versions",
+        "plan_letters",
         "plan_reviews",
         "exercises",
         "lessons",

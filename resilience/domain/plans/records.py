@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -23,7 +23,9 @@ from resilience.domain.duties.rules import PlanDates, Regime, check_plan
 from resilience.domain.plans.reviews import latest_review
 from resilience.domain.record_dates import check_date
 from resilience.errors import InputError
-from resilience.storage.models import Hazard, Plan, PlanVersion
+from resilience.storage.models import Hazard, Plan, PlanLetter, PlanVersion
+
+Document = TypeVar("Document", PlanVersion, PlanLetter)
 
 REGIME_LABELS: Mapping[Regime, str] = {
     Regime.COMAH_EXTERNAL: "COMAH external emergency plan",
@@ -222,6 +224,56 @@ def store_version(
         raise InputError(f"Version {label!r} of this plan is already kept", field="label")
     if not change_summary.strip():
         raise InputError("Say what changed in this version", field="change_summary")
+    kept = keep_file(stream, uploads, original_name, content_type, max_bytes)
+    version = PlanVersion(
+        plan=plan,
+        label=label,
+        change_summary=change_summary.strip(),
+        uploaded_by=uploaded_by,
+        **kept.columns(),
+    )
+    return kept.store(session, version)
+
+
+@dataclass(frozen=True)
+class KeptFile:
+    """An uploaded file written to the document store, and what its record holds of it."""
+
+    path: Path
+    original_name: str
+    content_type: str
+    size_bytes: int
+    sha256: str
+
+    def columns(self) -> dict[str, Any]:
+        """Return the values of a document record's file columns."""
+        return {
+            "stored_name": self.path.name,
+            "original_name": self.original_name,
+            "content_type": self.content_type,
+            "size_bytes": self.size_bytes,
+            "sha256": self.sha256,
+        }
+
+    def store(self, session: Session, record: Document) -> Document:
+        """Add the record of this file to ``session``; the file is removed if that fails."""
+        try:
+            session.add(record)
+            session.flush()
+        except BaseException:
+            self.path.unlink(missing_ok=True)
+            raise
+        return record
+
+
+def keep_file(
+    stream: BinaryIO, uploads: Path, original_name: str, content_type: str, max_bytes: int
+) -> KeptFile:
+    """Write an upload to ``uploads`` under a generated name and return it.
+
+    InputError (field ``file``) for an empty file or one over ``max_bytes``; then nothing is
+    left behind. The caller removes the file if its record is not stored.
+    """
     name = clean_file_name(original_name)
     suffix = Path(name).suffix.lower()
     stored_name = uuid.uuid4().hex + (suffix if _EXTENSION.fullmatch(suffix) else "")
@@ -243,24 +295,11 @@ def store_version(
         if size == 0:
             raise InputError("The selected file is empty", field="file")
         partial.replace(path)
-        version = PlanVersion(
-            plan=plan,
-            label=label,
-            stored_name=stored_name,
-            original_name=name,
-            content_type=_content_type(content_type, name),
-            size_bytes=size,
-            sha256=digest.hexdigest(),
-            change_summary=change_summary.strip(),
-            uploaded_by=uploaded_by,
-        )
-        session.add(version)
-        session.flush()
     except BaseException:
         partial.unlink(missing_ok=True)
         path.unlink(missing_ok=True)
         raise
-    return version
+    return KeptFile(path, name, _content_type(content_type, name), size, digest.hexdigest())
 
 
 def discard_version_file(uploads: Path, version: PlanVersion) -> None:

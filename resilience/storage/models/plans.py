@@ -80,6 +80,34 @@ class PlanVersion(Base):
         return f"{self.plan.ref} version {self.label}" if self.plan else self.label
 
 
+class PlanLetter(Base):
+    """A letter kept with a plan as the evidence of a decision, such as the period the competent
+    authority agreed in writing for preparing it (COMAH 2015 reg. 13(2))."""
+
+    __tablename__ = "plan_letters"
+    __table_args__ = (CheckConstraint("purpose IN ('agreed_period')", name="purpose"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(30))
+    dated_on: Mapped[date] = mapped_column(Date)
+    # The file's name in the instance folder's uploads/, generated: never the uploader's name.
+    stored_name: Mapped[str] = mapped_column(String(80), unique=True)
+    original_name: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(120))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    uploaded_by: Mapped[str] = mapped_column(String(254), default="")
+
+    plan: Mapped[Plan] = relationship()
+
+    @property
+    def ref(self) -> str:
+        """Return the name the audit trail gives this letter."""
+        return f"{self.plan.ref} letter of {self.dated_on}" if self.plan else ""
+
+
 class PlanReview(Base):
     """A recorded review of a plan: the only thing that discharges a review duty."""
 

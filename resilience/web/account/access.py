@@ -58,7 +58,10 @@ ENDPOINT_PERMISSIONS: dict[str, str] = {
     # Plans themselves (and their versions and marking): officers. Reviews, exercises and
     # lessons: officers and planners. Who may download a plan's documents depends on its
     # marking, checked in the view.
-    **{f"plans.{name}": "edit_plans" for name in ("plan_new", "plan_edit", "version_index")},
+    **{
+        f"plans.{name}": "edit_plans"
+        for name in ("plan_new", "plan_edit", "version_index", "letter_new")
+    },
     **{
         f"plans.{name}": "record_reviews"
         for name in (
@@ -72,6 +75,7 @@ ENDPOINT_PERMISSIONS: dict[str, str] = {
         )
     },
     "plans.version_download": "view",
+    "plans.letter_download": "view",
     "plans.policy": "edit_policy",
     # Training: everyone may read sessions; planning them and recording attendance is staff work.
     "training.index": "view",

@@ -7,9 +7,10 @@ happens in a POST handler, so that access checks can be put on the method alone.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, abort, current_app, render_template, send_file
 from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
@@ -82,3 +83,28 @@ def labels() -> dict[str, Any]:
         "exercise_type_labels": dict(EXERCISE_TYPES),
         "outcome_labels": dict(REVIEW_OUTCOMES),
     }
+
+
+def uploads() -> Path:
+    """Return the document store: the instance folder's uploads/."""
+    return Path(current_app.instance_path) / "uploads"
+
+
+def check_document_access(plan: Plan) -> None:
+    """Abort with 403 unless the reader may download the plan's documents (by its marking)."""
+    if plan.marking == "OFFICIAL-SENSITIVE" and not current_user.can("view_sensitive"):
+        abort(403, "This plan is OFFICIAL-SENSITIVE: your role may not download its documents.")
+
+
+def document_download(path: Path, content_type: str, name: str, what: str) -> Response:
+    """Return a plan's stored file as a download; ``what`` names it in the 404 when the file
+    is missing."""
+    if not path.is_file():
+        abort(404, f"The file of {what} is missing from the document store.")
+    response = send_file(
+        path, mimetype=content_type, as_attachment=True, download_name=name, max_age=0
+    )
+    response.headers["Cache-Control"] = "no-store"
+    # An uploaded file is never a page of this site, whatever type its uploader claimed.
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response

@@ -142,6 +142,17 @@ class VersionForm(Form):
     )
 
 
+class LetterForm(Form):
+    dated_on = date_field(
+        "Date of the letter", "Enter the date of the letter", what="The date of the letter"
+    )
+    file = FileField(
+        "The competent authority's letter",
+        validators=[FileRequired("Choose the letter to upload")],
+        description="A scan or the PDF the competent authority sent",
+    )
+
+
 class ReviewForm(Form):
     reviewed_on = date_field("Date of the review", "Enter the date of the review")
     reviewer = StringField(

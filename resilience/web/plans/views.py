@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
-from flask_login import current_user
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
@@ -14,13 +11,14 @@ from resilience.domain.duties.coverage import coverage
 from resilience.domain.duties.dashboard import plan_duty_rows
 from resilience.domain.duties.policy import stored_policy
 from resilience.domain.marking import (
+    document_views,
     exercise_view,
     page_marking,
     plan_view,
     review_views,
-    version_views,
 )
 from resilience.domain.plans.exercises import exercises_of_plan
+from resilience.domain.plans.letters import AGREED_PERIOD, plan_letters
 from resilience.domain.plans.records import (
     MAX_VERSION_BYTES,
     PLAN_STATUSES,
@@ -42,11 +40,14 @@ from resilience.web.plans.blueprint import (
     Page,
     actor,
     bp,
+    check_document_access,
+    document_download,
     hazard_choices,
     labels,
     plan_or_404,
     reader,
     render_page,
+    uploads,
 )
 from resilience.web.plans.forms import PlanForm, ReviewForm, VersionForm
 from resilience.web.saving import commit, saving
@@ -119,7 +120,8 @@ def plan_detail(ref: str) -> str:
         "plans/detail.html",
         plan=view,
         duties=plan_duty_rows(plan, today, stored_policy(session)),
-        versions=version_views(plan_versions(session, plan), plan, who),
+        versions=document_views(plan_versions(session, plan), plan, who),
+        letters=document_views(plan_letters(session, plan, AGREED_PERIOD), plan, who),
         reviews=review_views(plan_reviews(session, plan), plan, who),
         exercises=[exercise_view(e, who) for e in exercises_of_plan(session, plan)],
         hazards=hazard_names(session),
@@ -130,10 +132,6 @@ def plan_detail(ref: str) -> str:
         today=today,
         **labels(),
     )
-
-
-def _uploads() -> Path:
-    return Path(current_app.instance_path) / "uploads"
 
 
 @bp.route("/plans/<ref>/versions", methods=["GET", "POST"])
@@ -160,10 +158,10 @@ def version_index(ref: str) -> Page:
                 label=form.label.data,
                 change_summary=form.change_summary.data,
                 uploaded_by=actor(),
-                uploads=_uploads(),
+                uploads=uploads(),
                 max_bytes=max_bytes,
             )
-            attempt.undo_if_not_stored(lambda: discard_version_file(_uploads(), version))
+            attempt.undo_if_not_stored(lambda: discard_version_file(uploads(), version))
         if attempt.saved:
             flash(f"Version {version.label} of {plan.ref} uploaded.", "success")
             return redirect(url_for(".plan_detail", ref=plan.ref) + "#versions")
@@ -180,25 +178,13 @@ def version_index(ref: str) -> Page:
 @bp.get("/plans/<ref>/versions/<int:version_id>")
 def version_download(ref: str, version_id: int) -> Response:
     plan = plan_or_404(ref)
-    if plan.marking == "OFFICIAL-SENSITIVE" and not current_user.can("view_sensitive"):
-        abort(403, "This plan is OFFICIAL-SENSITIVE: your role may not download its documents.")
+    check_document_access(plan)
     version = db_session().get(PlanVersion, version_id)
     if version is None or version.plan_id != plan.id:
         abort(404, f"Plan {plan.ref} has no version number {version_id}.")
-    path = version_path(_uploads(), version)
-    if not path.is_file():
-        abort(404, f"The file of version {version.label} is missing from the document store.")
-    response = send_file(
-        path,
-        mimetype=version.content_type,
-        as_attachment=True,
-        download_name=version.original_name,
-        max_age=0,
-    )
-    response.headers["Cache-Control"] = "no-store"
-    # An uploaded file is never a page of this site, whatever type its uploader claimed.
-    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    return response
+    path = version_path(uploads(), version)
+    what = f"version {version.label}"
+    return document_download(path, version.content_type, version.original_name, what)
 
 
 @bp.route("/plans/<ref>/reviews/new", methods=["GET", "POST"])
