@@ -67,6 +67,9 @@ class PlanView:
     notified_on: date | None
     extension_agreed: bool
     agreed_prepare_by: date | None
+    prepare_basis: str | None
+    basis_decided_on: date | None
+    basis_reasons: str
     adopted_on: date | None
     last_reviewed_on: date | None
     last_exercised_on: date | None
@@ -94,6 +97,9 @@ def plan_view(plan: Plan, reader: Reader) -> PlanView:
         notified_on=plan.notified_on,
         extension_agreed=bool(plan.extension_agreed),
         agreed_prepare_by=plan.agreed_prepare_by,
+        prepare_basis=plan.prepare_basis,
+        basis_decided_on=plan.basis_decided_on,
+        basis_reasons="" if withheld else plan.basis_reasons,
         adopted_on=plan.adopted_on,
         last_reviewed_on=plan.last_reviewed_on,
         last_exercised_on=plan.last_exercised_on,

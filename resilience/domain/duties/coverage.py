@@ -9,7 +9,9 @@ arrived (reg. 13(2) counts from it). An establishment whose tier is not recorded
 the officer to confirm with HSE, not treated as either tier; a ``comah_external`` plan that
 covers no upper-tier establishment is flagged as covering the wrong thing.
 
-Closed hazards need no plan; withdrawn plans cover nothing. Read-only: nothing is written here.
+Closed hazards need no plan; withdrawn plans cover nothing. A plan recorded as exempted (reg. 15)
+or treated as prepared (reg. 13(5)) covers its establishments: the law needs no other plan for
+them. Read-only: nothing is written here.
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ from resilience.domain.duties.rules import (
     DutyKind,
     DutyPolicy,
     PlanDates,
+    PrepareBasis,
     Regime,
     Status,
     plan_duties,
@@ -68,6 +69,8 @@ class PlanRecord(Protocol):
     def extension_agreed(self) -> bool: ...
     @property
     def agreed_prepare_by(self) -> date | None: ...
+    @property
+    def prepare_basis(self) -> str | None: ...
 
 
 # The columns of ``plans`` a PlanRecord needs, for queries that select rows rather than Plans.
@@ -81,6 +84,7 @@ PLAN_RECORD_COLUMNS = (
     Plan.notified_on,
     Plan.extension_agreed,
     Plan.agreed_prepare_by,
+    Plan.prepare_basis,
 )
 
 DUTY_WORDS: Mapping[DutyKind, str] = {
@@ -144,6 +148,7 @@ def plan_dates(plan: PlanRecord) -> PlanDates:
         notified_on=plan.notified_on,
         extension_agreed=bool(plan.extension_agreed),
         agreed_prepare_by=plan.agreed_prepare_by if not adopted else None,
+        prepare_basis=PrepareBasis(plan.prepare_basis) if plan.prepare_basis else None,
     )
 
 

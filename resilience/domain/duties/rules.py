@@ -34,6 +34,20 @@ class DutyKind(StrEnum):
     EXERCISE = "exercise"
 
 
+class PrepareBasis(StrEnum):
+    """Why an external plan need not be prepared under COMAH 2015 reg. 13(1).
+
+    TREATED_AS_PREPARED: reg. 13(5), the 1999 off-site plan "remains materially unchanged" and
+    complies, "in which case it is to be treated as an external emergency plan prepared under
+    this regulation": no prepare duty, but it is reviewed and tested (reg. 14) like any other.
+    EXEMPTED: reg. 13(1) is "subject to regulation 15", the competent authority's exemption
+    (docs/legal-basis.md): no external plan, so none to review or test either.
+    """
+
+    TREATED_AS_PREPARED = "treated_as_prepared"
+    EXEMPTED = "exempted"
+
+
 class Status(StrEnum):
     """Where a duty stands on a given day."""
 
@@ -160,6 +174,8 @@ class PlanDates:
     # COMAH 2015 reg. 13(2): the date by which the competent authority agreed in writing that
     # the plan be prepared, within notified_on + 6 to + 9 months; it replaces the + 6 months.
     agreed_prepare_by: date | None = None
+    # Why the plan need not be prepared (reg. 13(5) or 15), if it need not.
+    prepare_basis: PrepareBasis | None = None
 
 
 # The window reg. 13(2) allows an agreed period: six months, or longer up to nine.
@@ -194,6 +210,8 @@ def check_plan(plan: PlanDates) -> None:
         raise InputError("plan_id is empty", field="plan_id")
     if plan.agreed_prepare_by is not None:
         _check_agreed_period(plan)
+    if plan.prepare_basis is not None:
+        _check_prepare_basis(plan)
     if plan.adopted_on is None:
         # Reviews and exercises are of an adopted plan; dates for them without an adoption
         # date mean the row is wrong, and guessing which date is wrong would hide that.
@@ -243,6 +261,27 @@ def _check_agreed_period(plan: PlanDates) -> None:
         )
 
 
+def _check_prepare_basis(plan: PlanDates) -> None:
+    """Raise InputError unless the reason the plan need not be prepared fits the plan."""
+    if plan.regime is not Regime.COMAH_EXTERNAL:
+        raise InputError(
+            "only a COMAH external plan can be treated as prepared or exempted "
+            f"(COMAH 2015 reg. 13(5) and 15), not a {plan.regime} plan",
+            field="prepare_basis",
+        )
+    if plan.agreed_prepare_by is not None:
+        raise InputError(
+            "a plan that need not be prepared has no agreed period for preparing it",
+            field="agreed_prepare_by",
+        )
+    if plan.prepare_basis is PrepareBasis.TREATED_AS_PREPARED and plan.adopted_on is None:
+        raise InputError(
+            "a 1999 plan treated as prepared (reg. 13(5)) needs the date it was adopted: "
+            "its reviews and tests run from it",
+            field="adopted_on",
+        )
+
+
 def check_plans(plans: Iterable[PlanDates]) -> None:
     """Return None if all plans are consistent with unique plan_ids; raise InputError otherwise."""
     seen: set[str] = set()
@@ -255,6 +294,8 @@ def check_plans(plans: Iterable[PlanDates]) -> None:
 
 def plan_duties(plan: PlanDates, as_of: date, policy: DutyPolicy = DEFAULT_POLICY) -> list[Duty]:
     """Return the duties of one (consistent) plan on ``as_of``, unsorted."""
+    if plan.prepare_basis is PrepareBasis.EXEMPTED:
+        return []
     if plan.adopted_on is None:
         return [_prepare_duty(plan, as_of, policy)]
     return [

@@ -4,6 +4,9 @@ The first kind is the competent authority's letter agreeing in writing the perio
 an external plan (COMAH 2015 reg. 13(2): six months from the operator's information "or such
 longer period not exceeding nine months agreed by the competent authority in writing"). The
 agreed date itself is the plan's ``agreed_prepare_by``; the letter is what shows it was agreed.
+The second is the record of the decision that the plan need not be prepared: the competent
+authority's exemption (reg. 15), or the council's finding that the 1999 plan remains materially
+unchanged (reg. 13(5)); the plan's ``prepare_basis`` says which.
 """
 
 from __future__ import annotations
@@ -22,8 +25,10 @@ from resilience.errors import InputError
 from resilience.storage.models import Plan, PlanLetter
 
 AGREED_PERIOD = "agreed_period"
+PREPARE_BASIS = "prepare_basis"
 PURPOSES: Mapping[str, str] = {
-    "agreed_period": "the period agreed in writing for preparing the plan (COMAH 2015 reg. 13(2))",
+    AGREED_PERIOD: "the period agreed in writing for preparing the plan (COMAH 2015 reg. 13(2))",
+    PREPARE_BASIS: "the decision that the plan need not be prepared (COMAH 2015 reg. 13(5) or 15)",
 }
 
 

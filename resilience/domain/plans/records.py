@@ -19,7 +19,7 @@ from typing import Any, BinaryIO, TypeVar
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from resilience.domain.duties.rules import PlanDates, Regime, check_plan
+from resilience.domain.duties.rules import PlanDates, PrepareBasis, Regime, check_plan
 from resilience.domain.plans.reviews import latest_review
 from resilience.domain.record_dates import check_date
 from resilience.errors import InputError
@@ -32,6 +32,15 @@ REGIME_LABELS: Mapping[Regime, str] = {
     Regime.PIPELINE: "Major accident hazard pipeline plan",
     Regime.REPPIR: "REPPIR off-site emergency plan",
     Regime.CCA_LOCAL: "Civil Contingencies Act plan",
+}
+# Whether the council has to prepare the plan, as the plan page says it ("" : it has to).
+PREPARE_BASIS_LABELS: Mapping[str, str] = {
+    "": "Yes (COMAH 2015 reg. 13(1))",
+    PrepareBasis.TREATED_AS_PREPARED.value: (
+        "No: the 1999 off-site plan remains materially unchanged and is treated as prepared "
+        "(reg. 13(5))"
+    ),
+    PrepareBasis.EXEMPTED.value: "No: exempted by the competent authority (reg. 15)",
 }
 MARKINGS = ("OFFICIAL", "OFFICIAL-SENSITIVE")
 PLAN_STATUSES: tuple[tuple[str, str], ...] = (
@@ -75,6 +84,10 @@ class PlanValues:
     hazard_refs: tuple[str, ...]
     note: str = ""
     agreed_prepare_by: date | None = None
+    # Why it need not be prepared (reg. 13(5) or 15), with the decision's date and reasons.
+    prepare_basis: PrepareBasis | None = None
+    basis_decided_on: date | None = None
+    basis_reasons: str = ""
 
 
 def find_plan(session: Session, ref: str) -> Plan | None:
@@ -103,6 +116,28 @@ def check_hazards(session: Session, refs: Iterable[str], field: str) -> list[str
     return wanted
 
 
+def _check_basis_decision(values: PlanValues, today: date) -> None:
+    """Raise InputError unless a reason the plan need not be prepared comes with its decision.
+
+    Both reasons are decisions someone made on a day and wrote down: the council's that the
+    1999 plan remains materially unchanged (reg. 13(5)), or the competent authority's
+    exemption (reg. 15), which must say why.
+    """
+    if values.prepare_basis is None:
+        return
+    if values.basis_decided_on is None:
+        raise InputError(
+            "Enter the date it was decided that the plan need not be prepared",
+            field="basis_decided_on",
+        )
+    check_date(values.basis_decided_on, "basis_decided_on", today=today)
+    if values.prepare_basis is PrepareBasis.EXEMPTED and not values.basis_reasons:
+        raise InputError(
+            "Enter the reasons the competent authority gave for the exemption",
+            field="basis_reasons",
+        )
+
+
 def save_plan(
     session: Session, values: PlanValues, today: date, existing: Plan | None = None
 ) -> Plan:
@@ -115,9 +150,10 @@ def save_plan(
     check_date(values.adopted_on, "adopted_on", today=today)
     if values.status == "adopted" and values.adopted_on is None:
         raise InputError("Enter the date the plan was adopted", field="adopted_on")
-    if values.agreed_prepare_by is not None:
-        # The same rule as the `duties` command: reg. 13(2)'s window, a comah_external plan
-        # not yet adopted, counted from the operator's information.
+    _check_basis_decision(values, today)
+    if values.agreed_prepare_by is not None or values.prepare_basis is not None:
+        # The same rules as the `duties` command: reg. 13(2)'s window, a comah_external plan
+        # not yet adopted, counted from the operator's information; reg. 13(5) and 15.
         check_plan(
             PlanDates(
                 plan_id=values.ref,
@@ -125,6 +161,7 @@ def save_plan(
                 adopted_on=values.adopted_on,
                 notified_on=values.notified_on,
                 agreed_prepare_by=values.agreed_prepare_by,
+                prepare_basis=values.prepare_basis,
             )
         )
     hazard_refs = check_hazards(session, values.hazard_refs, "hazard_refs")
@@ -142,6 +179,9 @@ def save_plan(
     plan.notified_on = values.notified_on
     plan.extension_agreed = values.extension_agreed
     plan.agreed_prepare_by = values.agreed_prepare_by
+    plan.prepare_basis = values.prepare_basis.value if values.prepare_basis else None
+    plan.basis_decided_on = values.basis_decided_on if values.prepare_basis else None
+    plan.basis_reasons = values.basis_reasons if values.prepare_basis else ""
     plan.adopted_on = values.adopted_on
     plan.hazard_refs = hazard_refs
     plan.note = values.note

@@ -31,6 +31,10 @@ class Plan(Base):
             "regime IN ('comah_external', 'pipeline', 'reppir', 'cca_local')", name="regime"
         ),
         CheckConstraint("marking IN ('OFFICIAL', 'OFFICIAL-SENSITIVE')", name="marking"),
+        CheckConstraint(
+            "prepare_basis IS NULL OR prepare_basis IN ('treated_as_prepared', 'exempted')",
+            name="prepare_basis",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -44,6 +48,11 @@ class Plan(Base):
     extension_agreed: Mapped[bool] = mapped_column(default=False)
     # COMAH 2015 reg. 13(2): the date the competent authority agreed in writing, if any.
     agreed_prepare_by: Mapped[date | None] = mapped_column(Date)
+    # Why it need not be prepared (COMAH 2015 reg. 13(5) or 15; rules.PrepareBasis), when that
+    # was decided, and the reasons given; NULL: it must be prepared as reg. 13(1) says.
+    prepare_basis: Mapped[str | None] = mapped_column(String(30))
+    basis_decided_on: Mapped[date | None] = mapped_column(Date)
+    basis_reasons: Mapped[str] = mapped_column(Text, default="")
     adopted_on: Mapped[date | None] = mapped_column(Date)
     last_reviewed_on: Mapped[date | None] = mapped_column(Date)
     last_exercised_on: Mapped[date | None] = mapped_column(Date)
@@ -85,7 +94,9 @@ class PlanLetter(Base):
     authority agreed in writing for preparing it (COMAH 2015 reg. 13(2))."""
 
     __tablename__ = "plan_letters"
-    __table_args__ = (CheckConstraint("purpose IN ('agreed_period')", name="purpose"),)
+    __table_args__ = (
+        CheckConstraint("purpose IN ('agreed_period', 'prepare_basis')", name="purpose"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)

@@ -20,6 +20,7 @@ from resilience.domain.marking import Reader
 from resilience.domain.plans.exercises import EXERCISE_TYPES
 from resilience.domain.plans.records import (
     PLAN_STATUSES,
+    PREPARE_BASIS_LABELS,
     REGIME_LABELS,
     find_plan,
     hazard_names,
@@ -82,6 +83,7 @@ def labels() -> dict[str, Any]:
         "plan_status_labels": dict(PLAN_STATUSES),
         "exercise_type_labels": dict(EXERCISE_TYPES),
         "outcome_labels": dict(REVIEW_OUTCOMES),
+        "basis_labels": PREPARE_BASIS_LABELS,
     }
 
 

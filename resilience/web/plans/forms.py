@@ -20,7 +20,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Reg
 
 from resilience.domain.duties.dashboard import DUTY_LABELS
 from resilience.domain.duties.policy import interval_key
-from resilience.domain.duties.rules import RULES, Regime
+from resilience.domain.duties.rules import RULES, PrepareBasis, Regime
 from resilience.domain.plans.exercises import EXERCISE_TYPES, ExerciseValues
 from resilience.domain.plans.records import MARKINGS, PLAN_STATUSES, REGIME_LABELS, PlanValues
 from resilience.domain.plans.reviews import REVIEW_OUTCOMES
@@ -49,6 +49,20 @@ def date_field(
 def choice_list(pairs: Any) -> list[SelectChoice]:
     """Return (value, label) pairs as a field's choices."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+PREPARE_BASIS_CHOICES = (
+    ("", "Yes: COMAH 2015 reg. 13(1)"),
+    (
+        PrepareBasis.TREATED_AS_PREPARED.value,
+        "No: the 1999 off-site plan remains materially unchanged, so it is treated as prepared "
+        "(reg. 13(5)); it is still reviewed and tested",
+    ),
+    (
+        PrepareBasis.EXEMPTED.value,
+        "No: the competent authority exempted it (reg. 15); there is no plan to review or test",
+    ),
+)
 
 
 class PlanForm(Form):
@@ -94,8 +108,27 @@ class PlanForm(Form):
         description=(
             "COMAH external plans: a longer period the competent authority agreed in writing, "
             "up to 9 months after the operator's information (reg. 13(2)). It replaces the "
-            "6 months. Upload the letter as a document version of the plan."
+            "6 months. Keep the letter on the plan's page."
         ),
+    )
+    prepare_basis = RadioField(
+        "Does the council have to prepare this plan?",
+        choices=choice_list(PREPARE_BASIS_CHOICES),
+        coerce=lambda value: value or "",
+        default="",
+        invalid_choice_message="Choose whether the plan has to be prepared",
+        description="COMAH external plans only",
+    )
+    basis_decided_on = date_field(
+        "Date of that decision",
+        what="The date of the decision",
+        description="If it need not be prepared: when that was decided. Keep the letter on the "
+        "plan's page.",
+    )
+    basis_reasons = TextAreaField(
+        "Reasons given",
+        validators=[Length(max=5000)],
+        description="For an exemption, the reasons the competent authority gave in writing",
     )
     adopted_on = date_field(
         "Adopted on",
@@ -120,6 +153,9 @@ class PlanForm(Form):
             notified_on=self.notified_on.data,
             extension_agreed=bool(self.extension_agreed.data),
             agreed_prepare_by=self.agreed_prepare_by.data,
+            prepare_basis=PrepareBasis(basis) if (basis := self.prepare_basis.data) else None,
+            basis_decided_on=self.basis_decided_on.data,
+            basis_reasons=(self.basis_reasons.data or "").strip(),
             adopted_on=self.adopted_on.data,
             hazard_refs=tuple(self.hazard_refs.data or ()),
             note=(self.note.data or "").strip(),

@@ -1,5 +1,6 @@
 """A plan's letters: the competent authority's written agreement of the period for preparing
-it (COMAH 2015 reg. 13(2)), kept as the evidence beside the agreed date."""
+it (COMAH 2015 reg. 13(2)), or the decision that it need not be prepared (reg. 13(5) or 15),
+kept as the evidence beside the date or decision the plan records. ``?purpose=`` says which."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from werkzeug.wrappers import Response
 from resilience.date_text import long_date
 from resilience.domain.plans.letters import (
     AGREED_PERIOD,
+    PURPOSES,
     discard_letter_file,
     letter_path,
     plan_letters,
@@ -34,6 +36,9 @@ from resilience.web.saving import saving
 @bp.route("/plans/<ref>/letters", methods=["GET", "POST"])
 def letter_new(ref: str) -> Page:
     plan = plan_or_404(ref)
+    purpose = request.args.get("purpose", AGREED_PERIOD)
+    if purpose not in PURPOSES:
+        abort(404, f"The register keeps no letters of the kind {purpose!r}.")
     form = LetterForm()
     if form.validate_on_submit():
         upload = form.file.data
@@ -42,7 +47,7 @@ def letter_new(ref: str) -> Page:
                 attempt.session,
                 plan,
                 upload.stream,
-                purpose=AGREED_PERIOD,
+                purpose=purpose,
                 dated_on=form.dated_on.data,
                 original_name=upload.filename or "",
                 content_type=upload.mimetype or "",
@@ -59,7 +64,8 @@ def letter_new(ref: str) -> Page:
         400 if request.method == "POST" else 200,
         plan=plan,
         form=form,
-        letters=plan_letters(db_session(), plan, AGREED_PERIOD),
+        purpose=purpose,
+        letters=plan_letters(db_session(), plan, purpose),
         security_marking=plan.marking,
     )
 
