@@ -70,6 +70,8 @@ class PlanView:
     prepare_basis: str | None
     basis_decided_on: date | None
     basis_reasons: str
+    review_extended_to: date | None
+    exercise_extended_to: date | None
     adopted_on: date | None
     last_reviewed_on: date | None
     last_exercised_on: date | None
@@ -100,6 +102,8 @@ def plan_view(plan: Plan, reader: Reader) -> PlanView:
         prepare_basis=plan.prepare_basis,
         basis_decided_on=plan.basis_decided_on,
         basis_reasons="" if withheld else plan.basis_reasons,
+        review_extended_to=plan.review_extended_to,
+        exercise_extended_to=plan.exercise_extended_to,
         adopted_on=plan.adopted_on,
         last_reviewed_on=plan.last_reviewed_on,
         last_exercised_on=plan.last_exercised_on,

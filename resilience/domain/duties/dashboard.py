@@ -71,6 +71,10 @@ class PlanRecord(Protocol):
     def agreed_prepare_by(self) -> date | None: ...
     @property
     def prepare_basis(self) -> str | None: ...
+    @property
+    def review_extended_to(self) -> date | None: ...
+    @property
+    def exercise_extended_to(self) -> date | None: ...
 
 
 # The columns of ``plans`` a PlanRecord needs, for queries that select rows rather than Plans.
@@ -85,6 +89,8 @@ PLAN_RECORD_COLUMNS = (
     Plan.extension_agreed,
     Plan.agreed_prepare_by,
     Plan.prepare_basis,
+    Plan.review_extended_to,
+    Plan.exercise_extended_to,
 )
 
 DUTY_WORDS: Mapping[DutyKind, str] = {
@@ -139,6 +145,7 @@ def plan_dates(plan: PlanRecord) -> PlanDates:
     the duty to prepare it applies, whatever an exercise of the draft recorded.
     """
     adopted = plan.adopted_on is not None
+    reppir = plan.regime == Regime.REPPIR
     return PlanDates(
         plan_id=plan.ref,
         regime=Regime(plan.regime),
@@ -149,6 +156,9 @@ def plan_dates(plan: PlanRecord) -> PlanDates:
         extension_agreed=bool(plan.extension_agreed),
         agreed_prepare_by=plan.agreed_prepare_by if not adopted else None,
         prepare_basis=PrepareBasis(plan.prepare_basis) if plan.prepare_basis else None,
+        # Only a REPPIR regulator can agree them (reg. 12(3)); kept if the regime changes back.
+        review_extended_to=plan.review_extended_to if reppir else None,
+        exercise_extended_to=plan.exercise_extended_to if reppir else None,
     )
 
 

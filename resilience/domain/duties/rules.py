@@ -176,6 +176,11 @@ class PlanDates:
     agreed_prepare_by: date | None = None
     # Why the plan need not be prepared (reg. 13(5) or 15), if it need not.
     prepare_basis: PrepareBasis | None = None
+    # REPPIR 2019 reg. 12(1) and (3): the date the regulator agreed in writing that the review
+    # (or the test) may take place by, after the three years. A review or test due later than it
+    # anyway (one recorded since) is due as usual: the extension was for the one it replaced.
+    review_extended_to: date | None = None
+    exercise_extended_to: date | None = None
 
 
 # The window reg. 13(2) allows an agreed period: six months, or longer up to nine.
@@ -212,6 +217,12 @@ def check_plan(plan: PlanDates) -> None:
         _check_agreed_period(plan)
     if plan.prepare_basis is not None:
         _check_prepare_basis(plan)
+    if plan.regime is not Regime.REPPIR and (plan.review_extended_to or plan.exercise_extended_to):
+        raise InputError(
+            "only the regulator of a REPPIR plan can agree a longer interval "
+            f"(REPPIR 2019 reg. 12(3)), not of a {plan.regime} plan",
+            field="extended_to",
+        )
     if plan.adopted_on is None:
         # Reviews and exercises are of an adopted plan; dates for them without an adoption
         # date mean the row is wrong, and guessing which date is wrong would hide that.
@@ -298,24 +309,23 @@ def plan_duties(plan: PlanDates, as_of: date, policy: DutyPolicy = DEFAULT_POLIC
         return []
     if plan.adopted_on is None:
         return [_prepare_duty(plan, as_of, policy)]
-    return [
-        _duty(
-            plan,
-            RULE_FOR[(plan.regime, DutyKind.REVIEW)],
-            plan.adopted_on if plan.last_reviewed_on is None else plan.last_reviewed_on,
-            policy.months_for(plan.regime, DutyKind.REVIEW),
-            as_of,
-            policy,
-        ),
-        _duty(
-            plan,
-            RULE_FOR[(plan.regime, DutyKind.EXERCISE)],
-            plan.adopted_on if plan.last_exercised_on is None else plan.last_exercised_on,
-            policy.months_for(plan.regime, DutyKind.EXERCISE),
-            as_of,
-            policy,
-        ),
-    ]
+    extended_to = {
+        DutyKind.REVIEW: plan.review_extended_to,
+        DutyKind.EXERCISE: plan.exercise_extended_to,
+    }
+    adopted = plan.adopted_on
+    anchors = {
+        DutyKind.REVIEW: adopted if plan.last_reviewed_on is None else plan.last_reviewed_on,
+        DutyKind.EXERCISE: adopted if plan.last_exercised_on is None else plan.last_exercised_on,
+    }
+    duties = []
+    for kind, anchor in anchors.items():
+        due_on = anchor + relativedelta(months=policy.months_for(plan.regime, kind))
+        agreed = extended_to[kind]
+        if agreed is not None and agreed > due_on:
+            due_on = agreed
+        duties.append(_due(plan, RULE_FOR[(plan.regime, kind)], due_on, as_of, policy))
+    return duties
 
 
 def _prepare_duty(plan: PlanDates, as_of: date, policy: DutyPolicy) -> Duty:

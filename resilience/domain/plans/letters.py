@@ -26,9 +26,12 @@ from resilience.storage.models import Plan, PlanLetter
 
 AGREED_PERIOD = "agreed_period"
 PREPARE_BASIS = "prepare_basis"
+REPPIR_EXTENSION = "reppir_extension"
 PURPOSES: Mapping[str, str] = {
     AGREED_PERIOD: "the period agreed in writing for preparing the plan (COMAH 2015 reg. 13(2))",
     PREPARE_BASIS: "the decision that the plan need not be prepared (COMAH 2015 reg. 13(5) or 15)",
+    REPPIR_EXTENSION: "the regulator's agreement to a review or test after three years "
+    "(REPPIR 2019 reg. 12(3))",
 }
 
 

@@ -53,6 +53,10 @@ class Plan(Base):
     prepare_basis: Mapped[str | None] = mapped_column(String(30))
     basis_decided_on: Mapped[date | None] = mapped_column(Date)
     basis_reasons: Mapped[str] = mapped_column(Text, default="")
+    # REPPIR 2019 reg. 12(3): the dates the regulator agreed in writing that the review and the
+    # test may take place by, after three years; each kept with its letter (PlanLetter).
+    review_extended_to: Mapped[date | None] = mapped_column(Date)
+    exercise_extended_to: Mapped[date | None] = mapped_column(Date)
     adopted_on: Mapped[date | None] = mapped_column(Date)
     last_reviewed_on: Mapped[date | None] = mapped_column(Date)
     last_exercised_on: Mapped[date | None] = mapped_column(Date)
@@ -95,7 +99,9 @@ class PlanLetter(Base):
 
     __tablename__ = "plan_letters"
     __table_args__ = (
-        CheckConstraint("purpose IN ('agreed_period', 'prepare_basis')", name="purpose"),
+        CheckConstraint(
+            "purpose IN ('agreed_period', 'prepare_basis', 'reppir_extension')", name="purpose"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -60,7 +60,7 @@ ENDPOINT_PERMISSIONS: dict[str, str] = {
     # marking, checked in the view.
     **{
         f"plans.{name}": "edit_plans"
-        for name in ("plan_new", "plan_edit", "version_index", "letter_new")
+        for name in ("plan_new", "plan_edit", "version_index", "letter_new", "extension_new")
     },
     **{
         f"plans.{name}": "record_reviews"

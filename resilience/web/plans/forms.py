@@ -189,6 +189,33 @@ class LetterForm(Form):
     )
 
 
+class ExtensionForm(Form):
+    duties = SelectMultipleField(
+        "What the regulator agreed may take place later",
+        choices=choice_list([("review", "The review"), ("exercise", "The test (exercise)")]),
+        invalid_choice_message="Choose the review, the test, or both",
+    )
+    extended_to = date_field(
+        "Date agreed",
+        "Enter the date agreed",
+        what="The date agreed",
+        description="The date the regulator agreed the review or test may take place by",
+    )
+    dated_on = date_field(
+        "Date of the letter", "Enter the date of the letter", what="The date of the letter"
+    )
+    file = FileField(
+        "The regulator's letter",
+        validators=[
+            FileRequired(
+                "Choose the regulator's letter: an interval is lengthened only by its written "
+                "agreement (REPPIR 2019 reg. 12(3))"
+            )
+        ],
+        description="A scan or the PDF the regulator sent",
+    )
+
+
 class ReviewForm(Form):
     reviewed_on = date_field("Date of the review", "Enter the date of the review")
     reviewer = StringField(

@@ -18,7 +18,12 @@ from resilience.domain.marking import (
     review_views,
 )
 from resilience.domain.plans.exercises import exercises_of_plan
-from resilience.domain.plans.letters import AGREED_PERIOD, PREPARE_BASIS, plan_letters
+from resilience.domain.plans.letters import (
+    AGREED_PERIOD,
+    PREPARE_BASIS,
+    REPPIR_EXTENSION,
+    plan_letters,
+)
 from resilience.domain.plans.records import (
     MAX_VERSION_BYTES,
     PLAN_STATUSES,
@@ -123,6 +128,7 @@ def plan_detail(ref: str) -> str:
         versions=document_views(plan_versions(session, plan), plan, who),
         letters=document_views(plan_letters(session, plan, AGREED_PERIOD), plan, who),
         basis_letters=document_views(plan_letters(session, plan, PREPARE_BASIS), plan, who),
+        extension_letters=document_views(plan_letters(session, plan, REPPIR_EXTENSION), plan, who),
         reviews=review_views(plan_reviews(session, plan), plan, who),
         exercises=[exercise_view(e, who) for e in exercises_of_plan(session, plan)],
         hazards=hazard_names(session),
