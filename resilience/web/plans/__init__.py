@@ -1,11 +1,11 @@
 """Plans, their versions, reviews and exercises, and the duties dashboard: one "plans" blueprint.
 
-The blueprint is made in `blueprint`; `views` (plans), `letters`, `exercises` and `duties` add
-their routes to it, so endpoint names such as "plans.duties" do not depend on which module holds
-the view. Importing this package imports all four.
+The blueprint is made in `blueprint`; `views` (plans), `letters`, `consultations`, `exercises`
+and `duties` add their routes to it, so endpoint names such as "plans.duties" do not depend on
+which module holds the view. Importing this package imports all five.
 """
 
-from resilience.web.plans import duties, exercises, letters, views
+from resilience.web.plans import consultations, duties, exercises, letters, views
 from resilience.web.plans.blueprint import bp
 
-__all__ = ["bp", "duties", "exercises", "letters", "views"]
+__all__ = ["bp", "consultations", "duties", "exercises", "letters", "views"]
