@@ -341,3 +341,41 @@ def _section(page: Node, heading_id: str) -> str:
     parent = heading.parent
     assert parent is not None
     return parent.text
+
+
+@pytest.mark.usefixtures("frozen")
+def test_a_consultation_recorded_in_error_is_deleted_and_the_warning_comes_back(
+    client_as: Callable[[str], FlaskClient], stored_plan: Callable[..., Plan], session: Session
+) -> None:
+    plan = stored_plan("PLAN-A")
+    version = add_version(session, plan, "1", at(date(2021, 6, 1)))
+    officer = client_as("officer")
+    for kind, name in EVERY_MANDATORY.items():
+        status, _ = record(
+            officer, "PLAN-A", version, consultee=kind, organisation=name, consulted="2021-05-04"
+        )
+        assert status == 302
+    page = parse(officer.get("/plans/PLAN-A").text)
+    assert page.find_all(id="consultation-warning") == []
+    (link,) = [
+        a.attrs["href"]
+        for a in page.find_all("a")
+        if a.text == "Delete the consultation of NHS England North West on 4 May 2021"
+    ]
+    other = add_version(session, stored_plan("PLAN-B"), "1", at(date(2021, 6, 1)))
+    wrong_version = link.replace(f"/consultations/{version.id}/", f"/consultations/{other.id}/")
+    assert officer.post(wrong_version).status_code == 404
+    assert client_as("planner").post(link).status_code == 403
+    assert client_as("member").get(link).status_code == 403
+
+    page = parse(officer.get(link).text)
+    assert "Delete the consultation of NHS England North West" in page.one("h1").text
+    response = officer.post(link)
+    assert response.status_code == 302
+    warning = parse(officer.get("/plans/PLAN-A").text).by_id("consultation-warning").text
+    assert warning.endswith("of: NHS England. See the consultations")
+    assert stored_count(session) == 4
+    actions = session.scalars(
+        select(AuditEvent.action).where(AuditEvent.entity == "plan_consultations")
+    ).all()
+    assert sorted(actions) == ["create"] * 5 + ["delete"]

@@ -242,6 +242,12 @@ def store_consultation(
     return consultation
 
 
+def delete_consultation(session: Session, consultation: PlanConsultation) -> None:
+    """Delete a consultation recorded in error; the version's warning then counts without it."""
+    session.delete(consultation)
+    session.flush()
+
+
 # --- Warnings --------------------------------------------------------------------------------
 
 

@@ -66,6 +66,7 @@ ENDPOINT_PERMISSIONS: dict[str, str] = {
             "version_index",
             "letter_new",
             "consultation_new",
+            "consultation_delete",
         )
     },
     **{
