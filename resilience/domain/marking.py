@@ -3,7 +3,8 @@
 The one place that decides it. A reader without clearance (an elected member) sees of an
 OFFICIAL-SENSITIVE plan its reference, title, regime, owner, the sites it covers, its marking,
 status and duty dates; never its note, its reviews' reviewers and changes, its versions (file
-names, summaries, uploaders) or, for an exercise testing it, its organisations, note and lessons.
+names, summaries, uploaders), the consultations on them (who, when, their response) or, for an
+exercise testing it, its organisations, note and lessons.
 Every page, report and card that shows plan content takes the reader's view from here, and the
 document's marking is the highest marking of what the view revealed.
 """
@@ -13,11 +14,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
-from resilience.storage.models import Exercise, Lesson, Plan, PlanLetter, PlanReview, PlanVersion
+from resilience.storage.models import (
+    Exercise,
+    Lesson,
+    Plan,
+    PlanConsultation,
+    PlanLetter,
+    PlanReview,
+    PlanVersion,
+)
 
-Document = TypeVar("Document", PlanVersion, PlanLetter)
+Document = TypeVar("Document", PlanVersion, PlanLetter, PlanConsultation)
 
 OFFICIAL = "OFFICIAL"
 SENSITIVE = "OFFICIAL-SENSITIVE"
@@ -142,10 +151,25 @@ def review_views(reviews: Iterable[PlanReview], plan: Plan, reader: Reader) -> l
 
 
 def document_views(documents: Sequence[Document], plan: Plan, reader: Reader) -> list[Document]:
-    """Return the documents (versions, letters) ``reader`` may see listed: none of an
-    OFFICIAL-SENSITIVE plan's unless cleared (their file names, summaries and uploaders are the
-    plan's own detail)."""
+    """Return the documents (versions, letters, consultations) ``reader`` may see listed: none
+    of an OFFICIAL-SENSITIVE plan's unless cleared (their file names, summaries, uploaders,
+    consultees and responses are the plan's own detail)."""
     return list(documents) if reader.cleared or not plan_is_sensitive(plan) else []
+
+
+class Marked(Protocol):
+    """Something about one plan that carries the plan's marking (a warning, say)."""
+
+    @property
+    def marking(self) -> str: ...
+
+
+AboutAPlan = TypeVar("AboutAPlan", bound=Marked)
+
+
+def marked_views(items: Iterable[AboutAPlan], reader: Reader) -> list[AboutAPlan]:
+    """Return the items ``reader`` may see: those of OFFICIAL-SENSITIVE plans only if cleared."""
+    return [item for item in items if reader.cleared or item.marking != SENSITIVE]
 
 
 @dataclass(frozen=True)

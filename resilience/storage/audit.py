@@ -28,6 +28,7 @@ AUDITED_TABLES = frozenset(
         "users",
         "plan_versions",
         "plan_letters",
+        "plan_consultations",
         "plan_reviews",
         "exercises",
         "lessons",

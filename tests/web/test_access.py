@@ -111,6 +111,11 @@ TABLE: list[tuple[str, str, tuple[int, int, int, int, int]]] = [
     ("GET", f"{PUBLIC_PLAN}/letters/1", (302, 404, 404, 404, 404)),
     ("GET", f"{PLAN}/extensions", (302, 200, 200, 403, 403)),
     ("POST", f"{PLAN}/extensions", (302, 400, 400, 403, 403)),
+    # No version 1 exists: those who may record a consultation find none to record it on.
+    ("GET", f"{PLAN}/consultations/1", (302, 404, 404, 403, 403)),
+    ("POST", f"{PLAN}/consultations/1", (302, 404, 404, 403, 403)),
+    ("GET", f"{PLAN}/consultations/1/1/delete", (302, 404, 404, 403, 403)),
+    ("POST", f"{PLAN}/consultations/1/1/delete", (302, 404, 404, 403, 403)),
     ("GET", f"{PLAN}/reviews/new", (302, 200, 200, 200, 403)),
     ("POST", f"{PLAN}/reviews/new", (302, 400, 400, 400, 403)),
     ("GET", f"{PLAN}/reviews/1/delete", (302, 200, 200, 200, 403)),

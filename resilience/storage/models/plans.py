@@ -125,6 +125,51 @@ class PlanLetter(Base):
         return f"{self.plan.ref} letter of {self.dated_on}" if self.plan else ""
 
 
+# COMAH 2015 reg. 13(7): whom a consultation on a plan version was with (see
+# resilience/domain/plans/consultation.py for the regulation's words).
+CONSULTEE_KINDS = (
+    "operator",
+    "appropriate_agency",
+    "designated_authority",
+    "nhs_england",
+    "ukhsa",
+    "public",
+    "other",
+)
+
+
+class PlanConsultation(Base):
+    """One consultation on a version of a plan: with whom, when, and what they answered."""
+
+    __tablename__ = "plan_consultations"
+    __table_args__ = (
+        CheckConstraint(
+            "consultee IN (" + ", ".join(f"'{kind}'" for kind in CONSULTEE_KINDS) + ")",
+            name="consultee",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_version_id: Mapped[int] = mapped_column(
+        ForeignKey("plan_versions.id", ondelete="CASCADE"), index=True
+    )
+    consultee: Mapped[str] = mapped_column(String(30))
+    organisation: Mapped[str] = mapped_column(String(300))
+    consulted_on: Mapped[date] = mapped_column(Date)
+    responded_on: Mapped[date | None] = mapped_column(Date)
+    response: Mapped[str] = mapped_column(Text, default="")
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    recorded_by: Mapped[str] = mapped_column(String(254), default="")
+
+    version: Mapped[PlanVersion] = relationship()
+
+    @property
+    def ref(self) -> str:
+        """Return the name the audit trail gives this consultation."""
+        where = self.version.ref if self.version else ""
+        return f"{where} consultation of {self.organisation}".strip()
+
+
 class PlanReview(Base):
     """A recorded review of a plan: the only thing that discharges a review duty."""
 

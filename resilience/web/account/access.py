@@ -55,12 +55,20 @@ ENDPOINT_PERMISSIONS: dict[str, str] = {
         f"whatif.{name}": "view_sensitive"
         for name in ("run", "download", "save", "scenarios", "scenario", "scenario_download")
     },
-    # Plans themselves (and their versions and marking): officers. Reviews, exercises and
-    # lessons: officers and planners. Who may download a plan's documents depends on its
-    # marking, checked in the view.
+    # Plans themselves (and their versions, letters, consultations and marking): officers.
+    # Reviews, exercises and lessons: officers and planners. Who may download a plan's documents
+    # depends on its marking, checked in the view.
     **{
         f"plans.{name}": "edit_plans"
-        for name in ("plan_new", "plan_edit", "version_index", "letter_new", "extension_new")
+        for name in (
+            "plan_new",
+            "plan_edit",
+            "version_index",
+            "letter_new",
+            "extension_new",
+            "consultation_new",
+            "consultation_delete",
+        )
     },
     **{
         f"plans.{name}": "record_reviews"

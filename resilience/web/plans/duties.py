@@ -28,8 +28,9 @@ from resilience.domain.duties.policy import (
     stored_policy,
 )
 from resilience.domain.duties.rules import RULES, Regime, Status
-from resilience.domain.marking import visible_lessons
+from resilience.domain.marking import marked_views, visible_lessons
 from resilience.domain.paging import paged
+from resilience.domain.plans.consultation import consultation_gaps
 from resilience.domain.plans.exercises import open_lessons
 from resilience.errors import InputError
 from resilience.web import clock
@@ -93,6 +94,7 @@ def duties() -> tuple[str, int]:
         counts=counts,
         lessons=visible_lessons(open_lessons(db_session()), reader()),
         coverage=coverage(db_session()),
+        consultation_gaps=marked_views(consultation_gaps(db_session()), reader()),
         csv_href=url_for(".duties_csv", **filters),
         **labels(),
     )

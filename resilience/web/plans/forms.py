@@ -21,6 +21,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Reg
 from resilience.domain.duties.dashboard import DUTY_LABELS
 from resilience.domain.duties.policy import interval_key
 from resilience.domain.duties.rules import RULES, PrepareBasis, Regime
+from resilience.domain.plans.consultation import CONSULTEES
 from resilience.domain.plans.exercises import EXERCISE_TYPES, ExerciseValues
 from resilience.domain.plans.records import MARKINGS, PLAN_STATUSES, REGIME_LABELS, PlanValues
 from resilience.domain.plans.reviews import REVIEW_OUTCOMES
@@ -213,6 +214,39 @@ class ExtensionForm(Form):
             )
         ],
         description="A scan or the PDF the regulator sent",
+    )
+
+
+class ConsultationForm(Form):
+    consultee = RadioField(
+        "Who was consulted",
+        choices=choice_list((kind, c.label) for kind, c in CONSULTEES.items()),
+        validators=[InputRequired("Choose who was consulted")],
+        invalid_choice_message="Choose who was consulted",
+    )
+    organisation = StringField(
+        "Name of the organisation or person",
+        validators=[
+            InputRequired("Enter the name of who was consulted"),
+            Length(max=300, message="The name can have at most 300 characters"),
+        ],
+        description="For example Environment Agency, Cheshire Police or the residents' meeting",
+    )
+    consulted_on = date_field(
+        "Date of the consultation",
+        "Enter the date of the consultation",
+        what="The date of the consultation",
+        description="When the draft was sent or the meeting held",
+    )
+    responded_on = date_field(
+        "Date of their response",
+        what="The date of the response",
+        description="Leave empty if they have not responded",
+    )
+    response = TextAreaField(
+        "Their response",
+        validators=[Length(max=10000, message="The response can have at most 10,000 characters")],
+        description="What they said, or that they had no comment",
     )
 
 

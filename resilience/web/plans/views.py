@@ -13,9 +13,16 @@ from resilience.domain.duties.policy import stored_policy
 from resilience.domain.marking import (
     document_views,
     exercise_view,
+    marked_views,
     page_marking,
     plan_view,
     review_views,
+)
+from resilience.domain.plans.consultation import (
+    CONSULTEES,
+    consultation_gaps,
+    consultations_by_version,
+    missing_consultees,
 )
 from resilience.domain.plans.exercises import exercises_of_plan
 from resilience.domain.plans.letters import (
@@ -129,6 +136,13 @@ def plan_detail(ref: str) -> str:
         letters=document_views(plan_letters(session, plan, AGREED_PERIOD), plan, who),
         basis_letters=document_views(plan_letters(session, plan, PREPARE_BASIS), plan, who),
         extension_letters=document_views(plan_letters(session, plan, REPPIR_EXTENSION), plan, who),
+        consultations={
+            version_id: document_views(found, plan, who)
+            for version_id, found in consultations_by_version(session, plan).items()
+        },
+        consultees=CONSULTEES,
+        missing_consultees=missing_consultees,
+        consultation_gap=next(iter(marked_views(consultation_gaps(session, [plan]), who)), None),
         reviews=review_views(plan_reviews(session, plan), plan, who),
         exercises=[exercise_view(e, who) for e in exercises_of_plan(session, plan)],
         hazards=hazard_names(session),
