@@ -33,6 +33,11 @@ PAGES = [
     ("/transfer/", False),
     # Forms with day, month and year boxes, blank and refused (the error summary, marked boxes).
     ("/plans/PLAN-RUNCORN-SITE/reviews/new", False),
+    # A plan, its form (the decision not to prepare it among the radios), a letter and the duties.
+    ("/plans/PLAN-RUNCORN-SITE", False),
+    ("/plans/PLAN-RUNCORN-SITE/edit", False),
+    ("/plans/PLAN-RUNCORN-SITE/letters?purpose=prepare_basis", False),
+    ("/duties/", False),
     *((path, False) for path in sorted(REFUSED)),
 ]
 # Plain links that load nothing: the licence the footer names.

@@ -201,7 +201,7 @@ def test_the_warning_shows_until_every_mandatory_consultee_is_recorded(
     page = parse(editor.get("/plans/PLAN-A").text)
     warning = page.by_id("consultation-warning").text
     assert "version 2.0 has no recorded consultation (COMAH 2015 reg. 13(7))" in warning
-    assert "The operator" in warning and "NHS England" in warning
+    assert "of: the operator; " in warning and "NHS England" in warning
     assert "PLAN-A" in duties_warnings(editor)
 
     form = parse(editor.get(f"/plans/PLAN-A/consultations/{version.id}").text)

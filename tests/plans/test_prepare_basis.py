@@ -150,8 +150,9 @@ def test_an_exemption_is_recorded_shown_with_its_letter_and_covers_the_site(
     page = parse(editor.get("/plans/EXT-1").text)
     assert page.find_all(id="basis-letter-warning") == []
     assert row(page, "Letter of that decision").startswith("Letter of 29 February 2024")
-    # The other kind of letter is still none: each decision has its own evidence.
-    assert row(page, "Letter agreeing the period").startswith("None kept")
+    # Each decision has its own evidence: with no agreed period there is no row for its letter.
+    keys = [dt.text for dt in page.find_all("dt")]
+    assert "Has to be prepared" in keys and "Letter agreeing the period" not in keys
     purposes = session.scalars(select(PlanLetter.purpose)).all()
     assert purposes == ["prepare_basis"]
     dashboard = parse(editor.get("/duties/").text).text
@@ -189,6 +190,14 @@ def test_a_1999_plan_treated_as_prepared_is_reviewed_from_its_adoption(
     session.expire_all()
     plan = session.scalars(select(Plan)).one()
     assert (plan.prepare_basis, plan.basis_decided_on, plan.basis_reasons) == (None, None, "")
+    # Its form shows the answer stored: "Yes", it has to be prepared.
+    edit = parse(editor.get(url(app, "plans.plan_edit", ref="EXT-1")).text)
+    checked = [
+        tag.attrs["value"]
+        for tag in edit.find_all("input")
+        if tag.attrs.get("name") == "prepare_basis" and "checked" in tag.attrs
+    ]
+    assert checked == [""]
 
 
 @pytest.mark.usefixtures("frozen")

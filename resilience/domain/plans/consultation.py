@@ -264,7 +264,7 @@ class ConsultationGap:
     @property
     def message(self) -> str:
         """Return what the warning says, after the plan's name."""
-        names = ", ".join(CONSULTEES[kind].label for kind in self.missing)
+        names = "; ".join(_in_sentence(CONSULTEES[kind].label) for kind in self.missing)
         if self.version_label is None:
             return (
                 f"is adopted but has no version uploaded, so no consultation ({BASIS}) is "
@@ -274,6 +274,12 @@ class ConsultationGap:
             f"is adopted, and version {self.version_label} has no recorded consultation "
             f"({BASIS}) of: {names}"
         )
+
+
+def _in_sentence(label: str) -> str:
+    """Return a label as it reads inside a sentence: "the operator", but "NHS England"."""
+    first, _, rest = label.partition(" ")
+    return f"{first.lower()} {rest}" if first in ("The", "A", "An") else label
 
 
 def _needs_consultation(plan: Plan) -> bool:

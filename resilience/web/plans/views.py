@@ -71,6 +71,7 @@ def _plan_form(plan: Plan | None) -> PlanForm:
     if plan is not None:
         if request.method == "GET":
             form.hazard_refs.data = list(plan.hazard_refs or [])
+            form.prepare_basis.data = plan.prepare_basis or ""  # "Yes" chosen for no decision
         del form.ref  # the identifier never changes: reminders and links use it
         statuses = dict(PLAN_STATUSES)
         if plan.status not in statuses:  # a status imported from a file is kept as it is
