@@ -52,6 +52,11 @@ def headline(reminder: DueReminder, today: date) -> str:
 
 def _headline(reminder: DueReminder, today: date) -> str:
     duty = reminder.duty
+    if reminder.is_partner:
+        if reminder.undated:
+            return f"{reminder.plan_title}: no date is recorded of the operator's last supply"
+        status = when_due(reminder.due_on, today)
+        return f"{reminder.plan_title}: the operator's next supply is {status}"
     if not isinstance(duty, DutyKind):
         return training_headline(reminder, today)
     noun = DUTY_NOUNS[duty]
@@ -65,6 +70,8 @@ def _headline(reminder: DueReminder, today: date) -> str:
 def details(reminder: DueReminder, today: date) -> list[str]:
     """Return the body's lines: the plan, the duty, its date and status, and the law or policy."""
     duty = reminder.duty
+    if reminder.is_partner:
+        return partner_details(reminder, today)
     if not isinstance(duty, DutyKind):
         return training_details(reminder, today)
     if reminder.is_gap:
@@ -93,6 +100,30 @@ def details(reminder: DueReminder, today: date) -> list[str]:
         f"Basis: {reminder.basis}",
         "",
         f"This duty is discharged by {DISCHARGED_BY[duty]} in the register.",
+        f"You get this reminder because {reason}.",
+    ]
+
+
+def partner_details(reminder: DueReminder, today: date) -> list[str]:
+    """Return an operator's-duty reminder's lines: whose duty, by when, and what to do."""
+    if reminder.undated:
+        due = "now: the register holds no date of the operator's last supply"
+    else:
+        due = f"{when(reminder.due_on, 'weekday')} ({when_due(reminder.due_on, today)})"
+    reason = (
+        "you liaise with the operator"
+        if reminder.is_owner
+        else "you are an emergency planning officer and no liaison officer is named for it"
+    )
+    return [
+        f"What: {reminder.plan_title}",
+        "Duty: the operator supplies safety information to the people and places in its public "
+        "information zone; the operator's duty, not the council's",
+        f"Due: {due}",
+        f"Basis: {reminder.basis}",
+        "",
+        "Ask the operator when it last supplied the information, and record the date with the "
+        "establishment in the register.",
         f"You get this reminder because {reason}.",
     ]
 
