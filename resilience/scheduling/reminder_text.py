@@ -60,6 +60,8 @@ def _headline(reminder: DueReminder, today: date) -> str:
     if not isinstance(duty, DutyKind):
         return training_headline(reminder, today)
     noun = DUTY_NOUNS[duty]
+    if reminder.is_gap and not reminder.undated:
+        return f"{reminder.plan_title}: one must be prepared, {when_due(reminder.due_on, today)}"
     if reminder.is_gap:
         return f"{reminder.plan_title}: one must be prepared"
     if reminder.undated:
@@ -78,7 +80,13 @@ def details(reminder: DueReminder, today: date) -> list[str]:
         return [
             f"Missing plan: {reminder.plan_title}",
             "Duty: prepare the plan, a statutory duty",
-            "Due: now: the register holds no plan of the kind the law requires for it",
+            (
+                "Due: now: the register holds no plan of the kind the law requires for it"
+                if reminder.undated
+                else f"Due: {when(reminder.due_on, 'weekday')} "
+                f"({when_due(reminder.due_on, today)}): six months after the operator's "
+                "information for the plan arrived"
+            ),
             f"Basis: {reminder.basis}",
             "",
             "This duty is discharged by recording a plan that covers it in the register.",

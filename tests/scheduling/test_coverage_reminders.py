@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from resilience.clock import SettableClock
 from resilience.domain.duties.rules import DEFAULT_POLICY
+from resilience.scheduling.reminder_text import details, headline
 from resilience.scheduling.reminders import due_reminders
 from resilience.storage.models import Notification
 from tests.scheduling.builders import STAFF, Runner, add_council, mailer_on, morning
@@ -78,4 +79,10 @@ def test_a_missing_plan_with_its_information_date_is_reminded_on_the_due_dates_o
         (date(2027, 2, 28), "d-90", date(2026, 11, 30))
     }
     assert sorted(r.email for r in due) == sorted(STAFF)
+    assert headline(due[0], TODAY) == (
+        "No external emergency plan covers Upper One: one must be prepared, due in 87 days"
+    )
+    assert "Due: Sunday 28 February 2027 (due in 87 days): six months after the operator's" in (
+        " ".join(details(due[0], TODAY))
+    )
     assert not [r for r in due_reminders(session, date(2026, 11, 29), DEFAULT_POLICY) if r.is_gap]
