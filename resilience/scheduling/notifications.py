@@ -28,7 +28,7 @@ def add_reminder_notification(
         body="\n".join(line for line in details(reminder, today) if line),
         link=(
             reminder.hazard_page
-            if reminder.is_gap
+            if reminder.hazard_page
             else TRAINING_PAGE
             if reminder.is_training
             else PLAN_PAGE.format(ref=quote(reminder.plan_ref, safe=""))

@@ -52,9 +52,16 @@ def headline(reminder: DueReminder, today: date) -> str:
 
 def _headline(reminder: DueReminder, today: date) -> str:
     duty = reminder.duty
+    if reminder.is_partner:
+        if reminder.undated:
+            return f"{reminder.plan_title}: no date is recorded of the operator's last supply"
+        status = when_due(reminder.due_on, today)
+        return f"{reminder.plan_title}: the operator's next supply is {status}"
     if not isinstance(duty, DutyKind):
         return training_headline(reminder, today)
     noun = DUTY_NOUNS[duty]
+    if reminder.is_gap and not reminder.undated:
+        return f"{reminder.plan_title}: one must be prepared, {when_due(reminder.due_on, today)}"
     if reminder.is_gap:
         return f"{reminder.plan_title}: one must be prepared"
     if reminder.undated:
@@ -65,13 +72,21 @@ def _headline(reminder: DueReminder, today: date) -> str:
 def details(reminder: DueReminder, today: date) -> list[str]:
     """Return the body's lines: the plan, the duty, its date and status, and the law or policy."""
     duty = reminder.duty
+    if reminder.is_partner:
+        return partner_details(reminder, today)
     if not isinstance(duty, DutyKind):
         return training_details(reminder, today)
     if reminder.is_gap:
         return [
             f"Missing plan: {reminder.plan_title}",
             "Duty: prepare the plan, a statutory duty",
-            "Due: now: the register holds no plan of the kind the law requires for it",
+            (
+                "Due: now: the register holds no plan of the kind the law requires for it"
+                if reminder.undated
+                else f"Due: {when(reminder.due_on, 'weekday')} "
+                f"({when_due(reminder.due_on, today)}): six months after the operator's "
+                "information for the plan arrived"
+            ),
             f"Basis: {reminder.basis}",
             "",
             "This duty is discharged by recording a plan that covers it in the register.",
@@ -93,6 +108,30 @@ def details(reminder: DueReminder, today: date) -> list[str]:
         f"Basis: {reminder.basis}",
         "",
         f"This duty is discharged by {DISCHARGED_BY[duty]} in the register.",
+        f"You get this reminder because {reason}.",
+    ]
+
+
+def partner_details(reminder: DueReminder, today: date) -> list[str]:
+    """Return an operator's-duty reminder's lines: whose duty, by when, and what to do."""
+    if reminder.undated:
+        due = "now: the register holds no date of the operator's last supply"
+    else:
+        due = f"{when(reminder.due_on, 'weekday')} ({when_due(reminder.due_on, today)})"
+    reason = (
+        "you liaise with the operator"
+        if reminder.is_owner
+        else "you are an emergency planning officer and no liaison officer is named for it"
+    )
+    return [
+        f"What: {reminder.plan_title}",
+        "Duty: the operator supplies safety information to the people and places in its public "
+        "information zone; the operator's duty, not the council's",
+        f"Due: {due}",
+        f"Basis: {reminder.basis}",
+        "",
+        "Ask the operator when it last supplied the information, and record the date with the "
+        "establishment in the register.",
         f"You get this reminder because {reason}.",
     ]
 

@@ -12,6 +12,16 @@ the newer one, which says how things stand now; sending both would say the same 
 A plan with nothing to count a preparation date from is due "today" every day (DESIGN.md §2), so
 its reminder goes weekly: one per calendar week, keyed by the week's Monday and lead ``undated``.
 
+A hazard with no plan (coverage.py) reminds staff weekly, or, where the operator's information
+for an establishment's plan is recorded, on the occasions of the date the plan is due.
+
+Partners' duties (``resilience.domain.duties.partners``, the operator's public information in its
+PIZ) go through the same system as pseudo-plans ``PIZ-<hazard id>`` with the duty
+``public_information``, on the same occasions (weekly when no date is recorded), to the officer
+named as liaising with the operator when that is an active user, else to every active
+emergency planning officer: it is the operator's duty, so the reminder asks the officer who
+deals with the operator to follow it up.
+
 Refresher training goes through the same system: each active user's own training is a duty
 ``training`` of a pseudo-plan ``TRAINING-<user id>``, due by the date
 ``resilience.domain.training.refresher`` works out, on the same occasions, to that person alone
@@ -32,6 +42,7 @@ from sqlalchemy.orm import Session
 
 from resilience.domain.duties.coverage import coverage
 from resilience.domain.duties.dashboard import PLAN_RECORD_COLUMNS, plan_dates, stored_plan_duties
+from resilience.domain.duties.partners import PUBLIC_INFORMATION_DUTY, PartnerDuty, partner_duties
 from resilience.domain.duties.reminder_dates import reminder_occasions
 from resilience.domain.duties.rules import (
     DEFAULT_POLICY,
@@ -57,8 +68,8 @@ log = logging.getLogger(__name__)
 
 RECIPIENT_ROLES = frozenset({"admin", "officer", "planner"})
 UNDATED_LEAD = "undated"
-# What a reminder is about: a duty of a plan, or someone's own refresher training.
-ReminderDuty = DutyKind | Literal["training"]
+# What a reminder is about: a duty of a plan, an operator's duty, or someone's own training.
+ReminderDuty = DutyKind | Literal["training", "public_information"]
 
 
 @dataclass(frozen=True)
@@ -84,14 +95,19 @@ class DueReminder:
     statutory: bool
     recipient: Recipient
     is_owner: bool
-    # A hazard that needs a plan and has none (coverage.py): its record page, and plan_ref is
-    # COVER-<hazard id>.
+    # A hazard that needs a plan and has none (coverage.py), or an operator's duty (partners.py):
+    # its record page, and plan_ref is COVER-<hazard id> or PIZ-<hazard id>.
     hazard_page: str = ""
 
     @property
     def is_gap(self) -> bool:
         """Return whether this reminds staff that a hazard has no plan at all."""
-        return bool(self.hazard_page)
+        return bool(self.hazard_page) and isinstance(self.duty, DutyKind)
+
+    @property
+    def is_partner(self) -> bool:
+        """Return whether this reminds the liaison officer of an operator's duty."""
+        return self.duty == PUBLIC_INFORMATION_DUTY
 
     @property
     def key(self) -> ReminderKey:
@@ -142,7 +158,8 @@ def due_reminders(
     """Return every reminder due on ``today`` (claimed or not): plan duties, then training."""
     staff, by_email = recipients(session)
     due = plan_duty_reminders(session, today, policy, staff, by_email)
-    due.extend(coverage_reminders(session, today, staff))
+    due.extend(coverage_reminders(session, today, staff, policy))
+    due.extend(partner_reminders(session, today, policy, staff, by_email))
     due.extend(
         training_reminder(reminder, by_email)
         for reminder in training_reminders(session, today, policy)
@@ -169,29 +186,98 @@ def training_reminder(reminder: TrainingReminder, by_email: dict[str, Recipient]
 
 
 def coverage_reminders(
-    session: Session, today: date, staff: Iterable[Recipient]
+    session: Session,
+    today: date,
+    staff: Iterable[Recipient],
+    policy: DutyPolicy = DEFAULT_POLICY,
 ) -> list[DueReminder]:
-    """Return the weekly reminders that a hazard needs a plan and none covers it: every staff
-    member, each Monday's week once, until a plan covering it is recorded."""
-    monday = week_start(today)
+    """Return the reminders that a hazard needs a plan and none covers it, to every staff member:
+    weekly (each Monday's week once) until a plan covering it is recorded, or, where the date
+    the operator's information arrived is recorded, on the occasions of the plan's due date."""
     people = list(staff)
-    return [
-        DueReminder(
-            plan_ref=gap.reminder_ref,
-            plan_title=gap.title,
-            duty=DutyKind.PREPARE,
-            due_on=monday,
-            lead=UNDATED_LEAD,
-            send_on=monday,
-            basis=gap.basis,
-            statutory=True,
-            recipient=person,
-            is_owner=False,
-            hazard_page=f"/{gap.layer}/{quote(gap.hazard_ref, safe='')}",
+    months = policy.months_for(Regime.COMAH_EXTERNAL, DutyKind.PREPARE)
+    due: list[DueReminder] = []
+    for gap in coverage(session).gaps:
+        when = latest_occasion(gap.due_on(today, months) if gap.is_dated else None, today, policy)
+        if when is None:
+            continue
+        due_on, send_on, lead = when
+        due.extend(
+            DueReminder(
+                plan_ref=gap.reminder_ref,
+                plan_title=gap.title,
+                duty=DutyKind.PREPARE,
+                due_on=due_on,
+                lead=lead,
+                send_on=send_on,
+                basis=gap.basis,
+                statutory=True,
+                recipient=person,
+                is_owner=False,
+                hazard_page=f"/{gap.layer}/{quote(gap.hazard_ref, safe='')}",
+            )
+            for person in people
         )
-        for gap in coverage(session).gaps
-        for person in people
-    ]
+    return due
+
+
+def latest_occasion(
+    due_on: date | None, today: date, policy: DutyPolicy
+) -> tuple[date, date, str] | None:
+    """Return (due date, send date, lead) of the reminder due on ``today`` for a duty due on
+    ``due_on``: its latest occasion, or with no date this week's (keyed on its Monday); None
+    when no occasion has come yet."""
+    if due_on is None:
+        monday = week_start(today)
+        return monday, monday, UNDATED_LEAD
+    occasions = reminder_occasions(due_on, today, policy)
+    if not occasions:
+        return None
+    send_on, lead = occasions[-1]
+    return due_on, send_on, lead
+
+
+def partner_reminders(
+    session: Session,
+    today: date,
+    policy: DutyPolicy,
+    staff: Iterable[Recipient],
+    by_email: dict[str, Recipient],
+) -> list[DueReminder]:
+    """Return the reminders of operators' duties due on ``today``: to the officer who liaises
+    with the operator, else (none named, or not an active user) to every officer."""
+    officers = [person for person in staff if person.role == "officer"]
+    due: list[DueReminder] = []
+    for duty in partner_duties(session, today, policy.due_soon_days):
+        when = latest_occasion(duty.due_on if duty.is_dated else None, today, policy)
+        if when is None:
+            continue
+        liaison = by_email.get(duty.liaison_officer.strip().lower())
+        due.extend(partner_reminder(duty, when, person) for person in [liaison] if person)
+        if liaison is None:
+            due.extend(partner_reminder(duty, when, person) for person in officers)
+    return due
+
+
+def partner_reminder(
+    duty: PartnerDuty, when: tuple[date, date, str], person: Recipient
+) -> DueReminder:
+    """Return one reminder of an operator's duty to one person."""
+    due_on, send_on, lead = when
+    return DueReminder(
+        plan_ref=duty.reminder_ref,
+        plan_title=duty.title,
+        duty=PUBLIC_INFORMATION_DUTY,
+        due_on=due_on,
+        lead=lead,
+        send_on=send_on,
+        basis=duty.basis,
+        statutory=duty.statutory,
+        recipient=person,
+        # For an operator's duty, "owner" is the officer named as liaising with the operator.
+        is_owner=person.email == duty.liaison_officer.strip().lower(),
+        hazard_page=f"/establishments/{quote(duty.hazard_ref, safe='')}",
+    )
 
 
 def plan_duty_reminders(

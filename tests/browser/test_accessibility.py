@@ -30,7 +30,10 @@ PAGES = [
     ("/", False),
     ("/establishments/", False),
     ("/establishments/HAL-COMAH-01", False),
+    # Its form, with the date boxes of the operator's information and its public information.
+    ("/establishments/HAL-COMAH-01/edit", False),
     ("/transfer/", False),
+    ("/duties/", False),  # the council's duties and, apart, the partners'
     # Forms with day, month and year boxes, blank and refused (the error summary, marked boxes).
     ("/plans/PLAN-RUNCORN-SITE/reviews/new", False),
     # A plan, its form (the decision not to prepare it among the radios), a letter and the duties.

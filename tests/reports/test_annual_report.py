@@ -73,6 +73,14 @@ def expected_figures(r: Register) -> dict[str, set[tuple[str, int]]]:
                     out.setdefault("overdue.statutory", set()).add(
                         ("plans", plan.id * 1000 + ["prepare", "review", "exercise"].index(name))
                     )
+    # Partners' duties: each open upper-tier establishment's operator informs its PIZ; the
+    # fixture records no supply, so each is due on the last day, unrecorded and not overdue.
+    upper = [h for h in hz.values() if h.kind == "establishment" and h.tier == "upper"]
+    out["partners.public_information"] = {("hazards", h.id) for h in upper}
+    out["partners.public_information_unrecorded"] = {
+        ("hazards", h.id) for h in upper if h.public_information_supplied_on is None
+    }
+    out["partners.public_information_overdue"] = set()
     reviewed = [rv for rv in r.reviews.values() if in_period(rv.reviewed_on)]
     out["plans.reviews"] = {("plan_reviews", rv.id) for rv in reviewed}
     out["plans.reviewed"] = {("plans", rv.plan_id) for rv in reviewed}

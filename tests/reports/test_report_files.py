@@ -30,6 +30,7 @@ SECTION_TITLES = (
     "Lessons identified and closed",
     "Training and attendance",
     "Overdue duties and their reasons",
+    "Partners' duties",
     "Where the figures come from",
 )
 

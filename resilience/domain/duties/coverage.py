@@ -4,8 +4,9 @@ COMAH 2015 reg. 13(1): the local authority prepares an external emergency plan f
 upper-tier establishment in its area. Pipelines Safety Regulations 1996 reg. 25: it prepares an
 emergency plan for each major accident hazard pipeline. So an upper-tier establishment that no
 ``comah_external`` plan covers, or a pipeline that no ``pipeline`` plan covers, is a duty to
-prepare one: due today, since the register does not hold the date the operator's information
-arrived (reg. 13(2) counts from it). An establishment whose tier is not recorded is flagged for
+prepare one: due six months after the operator's information arrived (reg. 13(2) counts from
+it) when the establishment records that date, else today, so that it is never silently
+missing. An establishment whose tier is not recorded is flagged for
 the officer to confirm with HSE, not treated as either tier; a ``comah_external`` plan that
 covers no upper-tier establishment is flagged as covering the wrong thing.
 
@@ -18,8 +19,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Protocol
 
+from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -50,6 +53,8 @@ class CoverageGap:
     hazard_name: str
     kind: str
     regime: Regime
+    # When the operator's information for the plan arrived (reg. 13(3)/(4)); None: not recorded.
+    information_received_on: date | None = None
 
     @property
     def layer(self) -> str:
@@ -66,10 +71,30 @@ class CoverageGap:
             return RULE_FOR[(Regime.COMAH_EXTERNAL, DutyKind.PREPARE)].basis
         return "statutory, Pipelines Safety Regulations 1996 reg. 25"
 
+    def due_on(self, as_of: date, months: int | None = None) -> date:
+        """Return the day the plan is due: the operator's information's arrival + ``months``
+        (default 6, COMAH 2015 reg. 13(2)) when recorded, else ``as_of`` itself."""
+        if self.is_dated and self.information_received_on is not None:
+            return plan_due_after(self.information_received_on, months)
+        return as_of
+
+    @property
+    def is_dated(self) -> bool:
+        """Return whether the due date counts from a recorded date (not from today)."""
+        return self.regime is Regime.COMAH_EXTERNAL and self.information_received_on is not None
+
     @property
     def reminder_ref(self) -> str:
         """Return the key its reminders are claimed under (a hazard's id never changes)."""
         return f"COVER-{self.hazard_id}"
+
+
+def plan_due_after(information_received_on: date, months: int | None = None) -> date:
+    """Return when an external plan is due: ``months`` (default 6, COMAH 2015 reg. 13(2)) after
+    the operator's information arrived, the same day of the month or the month's last."""
+    if months is None:
+        months = RULE_FOR[(Regime.COMAH_EXTERNAL, DutyKind.PREPARE)].months
+    return information_received_on + relativedelta(months=months)
 
 
 @dataclass(frozen=True)
@@ -113,6 +138,8 @@ class HazardFacts(Protocol):
     def tier(self) -> str | None: ...
     @property
     def status(self) -> str: ...
+    @property
+    def information_received_on(self) -> date | None: ...
 
 
 class PlanFacts(Protocol):
@@ -134,7 +161,15 @@ def coverage(session: Session) -> Coverage:
     """Return the hazards that need a plan and have none, unconfirmed tiers, and wrong plans."""
     hazards = list(
         session.execute(
-            select(Hazard.id, Hazard.ref, Hazard.name, Hazard.kind, Hazard.tier, Hazard.status)
+            select(
+                Hazard.id,
+                Hazard.ref,
+                Hazard.name,
+                Hazard.kind,
+                Hazard.tier,
+                Hazard.status,
+                Hazard.information_received_on,
+            )
         )
     )
     return coverage_of(hazards, list(session.scalars(select(Plan))))
@@ -152,7 +187,10 @@ def coverage_of(hazards: Iterable[HazardFacts], plans: Iterable[PlanFacts]) -> C
             unconfirmed.append((hazard.ref, hazard.name))
         regime = needs_plan(hazard)
         if regime is not None and hazard.ref not in covered[regime]:
-            gaps.append(CoverageGap(hazard.id, hazard.ref, hazard.name, hazard.kind, regime))
+            received = hazard.information_received_on if hazard.kind == "establishment" else None
+            gaps.append(
+                CoverageGap(hazard.id, hazard.ref, hazard.name, hazard.kind, regime, received)
+            )
     upper = {h.ref for h in live if h.kind == "establishment" and h.tier == "upper"}
     unknown = {ref for ref, _ in unconfirmed}
     warnings = []

@@ -217,27 +217,33 @@ def dashboard_duties(
 def gap_rows(
     session: Session, as_of: date, policy: DutyPolicy, *, regime: Regime | None = None
 ) -> list[DutyRow]:
-    """Return a duty to prepare a plan for each hazard that needs one and has none: due today,
-    as a plan with no date to count from is, so that a missing plan is never silently missing."""
-    return [
-        DutyRow(
-            plan_ref="",
-            plan_title=gap.title,
-            regime=gap.regime,
-            owner="",
-            marking="OFFICIAL",
-            duty=DutyKind.PREPARE,
-            due_on=as_of,
-            status=status_on(as_of, as_of, policy.due_soon_days),
-            days_left=0,
-            basis=gap.basis,
-            statutory=True,
-            hazard_ref=gap.hazard_ref,
-            hazard_layer=gap.layer,
+    """Return a duty to prepare a plan for each hazard that needs one and has none: due six
+    months after the operator's information arrived where the establishment records that date,
+    else today, as a plan with no date to count from is, so that a missing plan is never
+    silently missing."""
+    rows = []
+    for gap in coverage(session).gaps:
+        if regime is not None and gap.regime is not regime:
+            continue
+        due_on = gap.due_on(as_of, policy.months_for(Regime.COMAH_EXTERNAL, DutyKind.PREPARE))
+        rows.append(
+            DutyRow(
+                plan_ref="",
+                plan_title=gap.title,
+                regime=gap.regime,
+                owner="",
+                marking="OFFICIAL",
+                duty=DutyKind.PREPARE,
+                due_on=due_on,
+                status=status_on(due_on, as_of, policy.due_soon_days),
+                days_left=(due_on - as_of).days,
+                basis=gap.basis,
+                statutory=True,
+                hazard_ref=gap.hazard_ref,
+                hazard_layer=gap.layer,
+            )
         )
-        for gap in coverage(session).gaps
-        if regime is None or gap.regime is regime
-    ]
+    return rows
 
 
 def register_duties(

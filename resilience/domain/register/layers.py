@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from resilience.storage.models import Establishment, Pipeline, Receptor, Ward
 
-FieldKind = Literal["text", "longtext", "number", "integer", "choice"]
+FieldKind = Literal["text", "longtext", "number", "integer", "choice", "date"]
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,7 @@ class FieldSpec:
     choices: tuple[tuple[str, str], ...] = ()  # (stored value, label)
     minimum: float | None = None
     hint: str = ""
+    what: str = ""  # a date's name in its error messages; the label when empty
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,8 @@ class Layer:
     geometry_types: tuple[str, ...]
     fields: tuple[FieldSpec, ...]
     list_columns: tuple[str, ...]
+    # What the form edits but files neither carry nor change: the dates duties count from.
+    duty_fields: tuple[FieldSpec, ...] = ()
 
     def field(self, name: str) -> FieldSpec:
         """Return the field called `name`; raises KeyError when the layer has none."""
@@ -98,6 +101,38 @@ ESTABLISHMENTS = Layer(
         *PROVENANCE,
     ),
     list_columns=("name", "operator", "tier", "status"),
+    duty_fields=(
+        FieldSpec(
+            "information_received_on",
+            "Operator's information for the external plan received on",
+            "date",
+            what="The date the operator's information was received",
+            hint=(
+                "Upper tier: the information the operator must give the council to prepare its "
+                "external emergency plan (COMAH 2015 reg. 13(3) and (4)). The plan is due six "
+                "months after it (reg. 13(2))."
+            ),
+        ),
+        FieldSpec(
+            "public_information_supplied_on",
+            "Public information last supplied in the PIZ on",
+            "date",
+            what="The date the public information was last supplied",
+            hint=(
+                "Upper tier: when the operator last sent safety information to the people and "
+                "places in its public information zone (COMAH 2015 reg. 18). This is the "
+                "operator's duty, not the council's."
+            ),
+        ),
+        FieldSpec(
+            "liaison_officer",
+            "Officer who liaises with the operator",
+            hint=(
+                "The e-mail address they sign in with. Reminders of the operator's duties go "
+                "to them; to every officer when this is empty."
+            ),
+        ),
+    ),
 )
 
 PIPELINES = Layer(

@@ -51,6 +51,9 @@ class HazardAsAt:
     kind: str
     tier: str | None
     status: str = "operational"
+    information_received_on: date | None = None
+    public_information_supplied_on: date | None = None
+    liaison_officer: str = ""
 
 
 def _typed(model: type[Base], values: Mapping[str, Any]) -> dict[str, Any]:
@@ -122,7 +125,15 @@ def hazards_at_end(session: Session, end: date) -> list[HazardAsAt]:
     return sorted(
         (
             HazardAsAt(
-                s["id"], s["ref"], s["name"], s["kind"], s.get("tier"), s.get("status") or ""
+                s["id"],
+                s["ref"],
+                s["name"],
+                s["kind"],
+                s.get("tier"),
+                s.get("status") or "",
+                _on_or_before(end, s.get("information_received_on")),
+                _on_or_before(end, s.get("public_information_supplied_on")),
+                s.get("liaison_officer") or "",
             )
             for s in states_at_end(session, Hazard, hazards, end)
         ),

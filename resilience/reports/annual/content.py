@@ -7,7 +7,7 @@ each of its figures came from. Rendering (HTML, PDF, Word) lives in ``resilience
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 
 from sqlalchemy import func, select
@@ -17,6 +17,7 @@ from resilience.clock import local_date
 from resilience.date_text import long_date
 from resilience.domain.duties.coverage import coverage_of
 from resilience.domain.duties.dashboard import DutyRow, plan_duty_rows
+from resilience.domain.duties.partners import PartnerDuty, partner_duties_of
 from resilience.domain.duties.policy import stored_policy
 from resilience.domain.duties.rules import DutyKind, DutyPolicy, Regime, Status
 from resilience.domain.marking import (
@@ -378,6 +379,7 @@ def annual_report(
             (Source("hazards", gap.hazard_id, gap.hazard_ref) for gap in covered.gaps),
         ),
     )
+    partners = tuple(partner_duties_of(hazards, period.end, duty_policy.due_soon_days))
     activity, plan_figures, revealed = _plan_activity(session, plans, period, reader)
     exercise_lines, exercise_figures, lesson_figures, seen = _exercises(
         exercises, plans, hazards, period, reader
@@ -431,8 +433,35 @@ def annual_report(
         coverage_figures=coverage_figures,
         unconfirmed_tiers=covered.unconfirmed_tiers,
         overdue_figures=overdue_figures,
+        partner_duties=partners,
+        partner_figures=partner_figures(partners),
         notes=later_notes(later_changes(session, period.start, period.end)),
         marking=highest_marking(revealed | {OFFICIAL}),
+    )
+
+
+def partner_figures(duties: tuple[PartnerDuty, ...]) -> tuple[Figure, ...]:
+    """Return the counts of the operators' duties at the period's end, each with its sites."""
+
+    def sources(chosen: Iterable[PartnerDuty]) -> Iterator[Source]:
+        return (Source("hazards", d.hazard_id, d.hazard_ref) for d in chosen)
+
+    return (
+        figure(
+            "partners.public_information",
+            "Upper-tier operators who must inform the public in their PIZ",
+            sources(duties),
+        ),
+        figure(
+            "partners.public_information_overdue",
+            "Operators' public information in the PIZ overdue at the end of the period",
+            sources(d for d in duties if d.status is Status.OVERDUE),
+        ),
+        figure(
+            "partners.public_information_unrecorded",
+            "Operators whose last supply of public information is not recorded",
+            sources(d for d in duties if not d.is_dated),
+        ),
     )
 
 

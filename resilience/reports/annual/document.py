@@ -23,6 +23,7 @@ SECTION_TITLES = (
     "Lessons identified and closed",
     "Training and attendance",
     "Overdue duties and their reasons",
+    "Partners' duties",
     "Where the figures come from",
 )
 SOURCES_PER_PARAGRAPH = 100
@@ -286,6 +287,38 @@ def _overdue(report: AnnualReport) -> list[Block]:
     ]
 
 
+def _partners(report: AnnualReport) -> list[Block]:
+    return [
+        Heading("Partners' duties"),
+        Text(
+            "What the law asks of others, not of the council: the operator of each upper-tier "
+            "establishment supplies safety information to the people and places in its public "
+            "information zone (COMAH 2015 reg. 18), and the council's officer who liaises with "
+            f"the operator follows it up. Where each stood on {long_date(report.period.end)}. "
+            "Next due five years after the last supply: the council's policy, as the text of "
+            "reg. 18 checked gives no interval. None of these is counted among the council's "
+            "duties above."
+        ),
+        figures_table(report.partner_figures),
+        Table(
+            headers=("Establishment", "Duty", "Last supplied", "Next due", "Status", "Basis"),
+            rows=tuple(
+                (
+                    f"{d.hazard_name} ({d.hazard_ref})",
+                    "Public information in the PIZ",
+                    d.last_done_words,
+                    long_date(d.due_on) if d.is_dated else "Now: no date recorded",
+                    STATUS_LABELS[d.status],
+                    d.basis,
+                )
+                for d in report.partner_duties
+            ),
+            widths=(2.8, 1.8, 1.6, 1.6, 1.1, 2.4),
+            empty="No upper-tier establishment was in the register at the end of the period.",
+        ),
+    ]
+
+
 def _sources(report: AnnualReport) -> list[Block]:
     blocks: list[Block] = [
         Heading("Where the figures come from"),
@@ -314,6 +347,7 @@ def annual_report_document(report: AnnualReport, authority: str) -> Document:
         *_lessons(report),
         *_training(report),
         *_overdue(report),
+        *_partners(report),
         *_sources(report),
     ]
     return Document(

@@ -14,6 +14,7 @@ from dateutil.relativedelta import relativedelta
 from resilience.date_text import long_date
 from resilience.domain.duties.coverage import CoverageGap
 from resilience.domain.duties.dashboard import DutyRow
+from resilience.domain.duties.partners import PartnerDuty
 from resilience.domain.duties.rules import DutyKind, Status
 from resilience.errors import InputError
 
@@ -169,6 +170,10 @@ class AnnualReport:
     coverage_gaps: tuple[CoverageGap, ...] = field(default=())
     coverage_figures: tuple[Figure, ...] = field(default=())
     unconfirmed_tiers: tuple[tuple[str, str], ...] = field(default=())
+    # Partners' duties at the period's end (resilience.domain.duties.partners): what operators
+    # must do, kept apart from the council's duties and their counts.
+    partner_duties: tuple[PartnerDuty, ...] = field(default=())
+    partner_figures: tuple[Figure, ...] = field(default=())
     # The highest marking of what the report shows its reader (see resilience.domain.marking).
     marking: str = "OFFICIAL"
 
@@ -190,6 +195,7 @@ class AnnualReport:
             *self.lesson_figures,
             *self.training_figures,
             *self.overdue_figures,
+            *self.partner_figures,
         ]
 
     def figure(self, key: str) -> Figure:

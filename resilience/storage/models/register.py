@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import (
     CheckConstraint,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -48,6 +49,13 @@ class Hazard(Base):
     postcode: Mapped[str] = mapped_column(String(10), default="")
     tier: Mapped[str | None] = mapped_column(String(10))
     substances: Mapped[str] = mapped_column(Text, default="")
+    # Upper-tier establishments: when the operator's information for the external plan reached
+    # the council (COMAH 2015 reg. 13(3)/(4); reg. 13(2) counts six months from it), when the
+    # operator last supplied safety information to the public in its PIZ (reg. 18: the
+    # operator's duty, not the council's), and the officer who liaises with the operator.
+    information_received_on: Mapped[date | None] = mapped_column(Date)
+    public_information_supplied_on: Mapped[date | None] = mapped_column(Date)
+    liaison_officer: Mapped[str] = mapped_column(String(254), default="")
     # Pipelines
     substance: Mapped[str] = mapped_column(String(200), default="")
     diameter_mm: Mapped[float | None] = mapped_column(Float)

@@ -18,6 +18,7 @@ from resilience.domain.duties.dashboard import (
     planning_calendar,
     register_duties,
 )
+from resilience.domain.duties.partners import partner_duties
 from resilience.domain.duties.policy import (
     LEAD_DAYS_KEY,
     PolicyChoice,
@@ -95,6 +96,7 @@ def duties() -> tuple[str, int]:
         lessons=visible_lessons(open_lessons(db_session()), reader()),
         coverage=coverage(db_session()),
         consultation_gaps=marked_views(consultation_gaps(db_session()), reader()),
+        partners=partner_duties(db_session(), as_of, stored_policy(db_session()).due_soon_days),
         csv_href=url_for(".duties_csv", **filters),
         **labels(),
     )

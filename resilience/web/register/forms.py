@@ -22,6 +22,7 @@ from resilience.domain import text_rules
 from resilience.domain.register.layers import FieldSpec, Layer
 from resilience.errors import InputError
 from resilience.spatial.geometry_text import check_wgs84_geometry, parse_geometry_text
+from resilience.web.date_input import DateInputField
 from resilience.web.forms import Form
 from resilience.web.saving import sentence
 
@@ -49,6 +50,10 @@ def _field(spec: FieldSpec) -> Field:
             )
         number_class = IntegerField if spec.kind == "integer" else DecimalField
         return number_class(spec.label, validators=validators, description=description)
+    if spec.kind == "date":
+        return DateInputField(
+            spec.label, validators=validators, what=spec.what or None, description=description
+        )
     if spec.kind == "longtext":
         return TextAreaField(spec.label, validators=validators, description=description)
     return StringField(spec.label, validators=validators, description=description)
@@ -89,7 +94,7 @@ class RecordForm(Form):
     def fill_from(self, record: Any) -> None:
         """Put a stored record's values into the form (for editing)."""
         self.ref.data = getattr(record, self.layer.id_attr)
-        for spec in self.layer.fields:
+        for spec in (*self.layer.fields, *self.layer.duty_fields):
             getattr(self, spec.name).data = getattr(record, spec.name)
         geometry = record.geometry
         if geometry.geom_type == "Point" and hasattr(self, "latitude"):
@@ -100,7 +105,7 @@ class RecordForm(Form):
     def values(self) -> dict[str, Any]:
         """Return the stored values the form holds, keyed by model attribute."""
         values: dict[str, Any] = {self.layer.id_attr: self.ref.data.strip()}
-        for spec in self.layer.fields:
+        for spec in (*self.layer.fields, *self.layer.duty_fields):
             data = getattr(self, spec.name).data
             if spec.kind == "number" and data is not None:
                 data = float(data)
@@ -133,7 +138,7 @@ def form_class_for(layer: Layer) -> type[RecordForm]:
             ),
         ),
     }
-    for spec in layer.fields:
+    for spec in (*layer.fields, *layer.duty_fields):
         attrs[spec.name] = _field(spec)
     if "Point" in layer.geometry_types:
         attrs["latitude"] = DecimalField("Latitude", places=None, validators=[Optional()])

@@ -14,7 +14,11 @@ from resilience.domain.duties.coverage import (
     TIER_UNCONFIRMED,
     covering_plans,
     needs_plan,
+    plan_due_after,
 )
+from resilience.domain.duties.partners import public_information_duty
+from resilience.domain.duties.policy import stored_policy
+from resilience.domain.duties.rules import DutyKind, Regime
 from resilience.domain.marking import plan_view
 from resilience.domain.register.edits import delete_record, find_record, save_record
 from resilience.domain.register.layers import LAYERS, Layer
@@ -26,6 +30,7 @@ from resilience.domain.register.listings import (
 )
 from resilience.spatial.exposure import EXPOSURE_COLUMNS
 from resilience.spatial.exposure_table import exposure_cells
+from resilience.web import clock
 from resilience.web.db import db_session
 from resilience.web.downloads import download, file_name
 from resilience.web.paging import page_number, search_text
@@ -81,6 +86,13 @@ def detail(layer: str, ref: str) -> str:
         context["plans"] = [plan_view(plan, reader()) for plan in covering_plans(session, record)]
         context.update(labels())
         context["needs_plan"] = needs_plan(record)
+    if spec.name == "establishments":
+        policy = stored_policy(session)
+        today = clock.today()
+        context["partner_duty"] = public_information_duty(record, today, policy.due_soon_days)
+        if record.information_received_on is not None:
+            months = policy.months_for(Regime.COMAH_EXTERNAL, DutyKind.PREPARE)
+            context["prepare_by"] = plan_due_after(record.information_received_on, months)
     if spec.name == "wards":
         context["ward_exposure"] = ward_exposure_rows(session, record)
     return render_template(
@@ -113,7 +125,9 @@ def _edit(spec: Layer, record: Any | None) -> str | Response | tuple[str, int]:
         typed = (form.geometry_text.data or "").strip()
         geometry = "geometry_text" if typed or not hasattr(form, "latitude") else "latitude"
         with saving(form, "ref", fields={"geometry": geometry}) as attempt:
-            saved = save_record(attempt.session, spec, form.values(), existing=record)
+            saved = save_record(
+                attempt.session, spec, form.values(), existing=record, today=clock.today()
+            )
         if attempt.saved:
             verb = "added" if record is None else "saved"
             flash(f"{spec.singular.capitalize()} {saved.name!r} {verb}.", "success")
