@@ -29,6 +29,7 @@ from resilience.domain.marking import (
     highest_marking,
     plan_view,
 )
+from resilience.domain.plans.consultation import consultation_gaps
 from resilience.domain.plans.exercises import EXERCISE_TYPES
 from resilience.domain.plans.reviews import REVIEW_OUTCOMES
 from resilience.domain.training.refresher import load_training_policy
@@ -371,6 +372,7 @@ def annual_report(
     )
     duty_policy = stored_policy(session)
     groups, all_lines = _duty_groups(plans, period.end, duty_policy)
+    by_ref = {plan.ref: plan for plan in plans}
     covered = coverage_of(hazards, plans)
     coverage_figures = (
         figure(
@@ -380,6 +382,15 @@ def annual_report(
         ),
     )
     partners = tuple(partner_duties_of(hazards, period.end, duty_policy.due_soon_days))
+    unconsulted = tuple(consultation_gaps(session, plans, as_of=period.end))
+    consultation_figures = (
+        figure(
+            "consultation.gaps",
+            "Adopted external plans with no recorded consultation of every consultee "
+            "reg. 13(7) requires, at the end of the period",
+            (Source("plans", by_ref[gap.plan_ref].id, gap.plan_ref) for gap in unconsulted),
+        ),
+    )
     activity, plan_figures, revealed = _plan_activity(session, plans, period, reader)
     exercise_lines, exercise_figures, lesson_figures, seen = _exercises(
         exercises, plans, hazards, period, reader
@@ -432,6 +443,8 @@ def annual_report(
         coverage_gaps=covered.gaps,
         coverage_figures=coverage_figures,
         unconfirmed_tiers=covered.unconfirmed_tiers,
+        consultation_gaps=unconsulted,
+        consultation_figures=consultation_figures,
         overdue_figures=overdue_figures,
         partner_duties=partners,
         partner_figures=partner_figures(partners),
