@@ -4,7 +4,7 @@ discussion-based exercise discharges a statutory test duty (local policy, flagge
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from resilience.domain.duties.dashboard import plan_duty_rows
 from resilience.domain.duties.policy import DISCUSSION_KEY, PolicyChoice, save_policy
 from resilience.domain.duties.rules import (
     DEFAULT_POLICY,
@@ -25,6 +26,7 @@ from resilience.domain.duties.rules import (
 )
 from resilience.domain.plans.exercises import ExerciseValues, delete_exercise, save_exercise
 from resilience.domain.plans.organisations import add_organisation
+from resilience.reports.annual.content import ReportPeriod, annual_report, overdue_reason
 from resilience.storage.models import Exercise, Organisation, Plan, PolicySetting
 from tests.plans.pages import field_error
 from tests.support.date_boxes import boxes
@@ -310,6 +312,30 @@ def test_a_member_does_not_see_who_took_part_in_an_exercise_of_a_sensitive_plan(
     assert "The toxic release annex" in page and "Cheshire Police" in page
 
 
+def test_the_annual_report_names_those_who_took_part_then_the_others_written_in(
+    session: Session, stored_plan: Callable[..., Plan], listed: dict[str, int]
+) -> None:
+    stored_plan("PLAN-T")
+    save_exercise(
+        session,
+        held(
+            "Live",
+            "live",
+            date(2025, 10, 20),
+            "PLAN-T",
+            participant_ids=(listed["Runcorn Chemicals Ltd"], listed["Cheshire Police"]),
+        ),
+        TODAY,
+    )
+    session.scalars(select(Exercise)).one().organisations = "UKHSA\nCheshire Police"
+    session.commit()
+    report = annual_report(
+        session, ReportPeriod(date(2025, 6, 1), date(2026, 5, 31)), datetime(2026, 6, 2, tzinfo=UTC)
+    )
+    (line,) = report.exercises
+    assert line.organisations == ("Cheshire Police", "Runcorn Chemicals Ltd", "UKHSA")
+
+
 # --- The organisations list -------------------------------------------------------------------
 
 
@@ -429,7 +455,8 @@ def test_where_policy_says_no_a_discussion_does_not_count_as_the_statutory_test(
 ) -> None:
     page = parse(editor.get(url(app, "plans.policy")).text)
     field = "discussion_exercise_discharges_statutory_test"
-    assert "do not say what kind of exercise a test must be" in page.by_id(f"{field}-hint").text
+    hint = page.by_id(f"{field}-hint").text
+    assert "does not decide what kind of exercise a test must be" in hint
     data = policy_form(page)
     assert data[field] == "yes"
 
@@ -450,6 +477,37 @@ def test_where_policy_says_no_a_discussion_does_not_count_as_the_statutory_test(
     assert due_on(exercise_row(dashboard, "PLAN-P")) == ("2027-02-28")
     plan_page = parse(editor.get(url(app, "plans.plan_detail", ref="PLAN-C")).text)
     assert due_on(exercise_row(plan_page)) == "2026-08-31"
+
+
+@pytest.mark.parametrize(
+    ("beyond", "ending"),
+    [
+        (date(2023, 8, 31), "the last exercise beyond a discussion was on 31 August 2023."),
+        (None, "no exercise beyond a discussion is recorded."),
+    ],
+)
+def test_the_annual_report_says_why_a_test_not_counted_is_overdue(
+    beyond: date | None, ending: str
+) -> None:
+    plan = Plan(
+        ref="PLAN-C",
+        title="C",
+        regime="comah_external",
+        owner="",
+        marking="OFFICIAL",
+        status="adopted",
+        adopted_on=date(2021, 1, 31),
+        last_exercised_on=date(2024, 2, 29),
+        last_exercise_type="discussion_based",
+        last_non_discussion_exercise_on=beyond,
+        note="",
+    )
+    line = next(r for r in plan_duty_rows(plan, TODAY, NO_DISCUSSION) if r.duty == "exercise")
+    assert line.status == "overdue"
+    assert overdue_reason(plan, line) == (
+        "The last exercise, on 29 February 2024, was discussion-based, which local policy does "
+        "not count as the statutory test; " + ending
+    )
 
 
 @pytest.mark.usefixtures("frozen")

@@ -38,11 +38,12 @@ OVERDUE_EVERY_KEY = "overdue_reminder_every_days"
 DISCUSSION_KEY = "discussion_exercise_discharges_statutory_test"
 # Shown beside the setting on the policy page: why the default is what it is.
 DISCUSSION_REASON = (
-    "COMAH 2015 reg. 14 and REPPIR 2019 reg. 12 require the plan to be tested but do not say "
-    "what kind of exercise a test must be, so by default any held exercise counts. Guidance "
-    "expects a discussion-based exercise to be followed by one that tests the response in "
-    "practice: the duties pages flag a statutory test that was discussion-based only, and a "
-    "council may decide that such an exercise does not discharge the duty."
+    "COMAH 2015 reg. 14 and REPPIR 2019 reg. 12 require each external plan to be tested; this "
+    "app does not decide what kind of exercise a test must be. REPPIR asks that a test involve "
+    "everyone with a role in the plan as far as needed to show that the plan is effective, "
+    "which a discussion alone may not do. By default any held exercise counts, and the duties "
+    "pages flag a statutory test that was discussion-based only; a council may decide that "
+    "such an exercise does not discharge the duty."
 )
 
 
