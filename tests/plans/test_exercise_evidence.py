@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from resilience.domain.demo import DEMO_ROOT, load_plans
 from resilience.domain.duties.dashboard import plan_duty_rows
 from resilience.domain.duties.policy import DISCUSSION_KEY, PolicyChoice, save_policy
 from resilience.domain.duties.rules import (
@@ -26,6 +28,7 @@ from resilience.domain.duties.rules import (
 )
 from resilience.domain.plans.exercises import ExerciseValues, delete_exercise, save_exercise
 from resilience.domain.plans.organisations import add_organisation
+from resilience.errors import InputError
 from resilience.reports.annual.content import ReportPeriod, annual_report, overdue_reason
 from resilience.storage.models import Exercise, Organisation, Plan, PolicySetting
 from tests.plans.pages import field_error
@@ -274,13 +277,13 @@ def test_a_participant_not_on_the_list_is_refused_by_the_domain_too(
     session: Session, stored_plan: Callable[..., Plan]
 ) -> None:
     stored_plan("PLAN-T")
-    with pytest.raises(Exception, match="not in the organisations list") as caught:
+    with pytest.raises(InputError, match="not in the organisations list") as caught:
         save_exercise(
             session,
             held("Live", "live", date(2025, 1, 31), "PLAN-T", participant_ids=(424242,)),
             TODAY,
         )
-    assert getattr(caught.value, "field", None) == "participant_ids"
+    assert caught.value.field == "participant_ids"
 
 
 def test_a_member_does_not_see_who_took_part_in_an_exercise_of_a_sensitive_plan(
@@ -378,6 +381,40 @@ def test_a_bad_organisation_is_a_400_beside_the_field_and_stores_nothing(
     assert response.status_code == 400
     assert field_error(parse(response.text), field).startswith(message)
     assert count(session, Organisation) == 3
+
+
+def test_the_demo_exercises_name_who_took_part_from_the_organisations_list(
+    session: Session,
+) -> None:
+    path = DEMO_ROOT / "plans" / "plans.yaml"
+    load_plans(session, path)
+    load_plans(session, path)  # a refresh adds nothing
+    session.commit()
+    assert count(session, Organisation) == 5
+    lanxess = session.scalars(select(Exercise).where(Exercise.title.startswith("Lanxess"))).one()
+    assert [o.name for o in lanxess.participants] == [
+        "Environment Agency",
+        "UK Health Security Agency",
+    ]
+    assert lanxess.organisations == "Operator"
+    plan = session.scalars(select(Plan).filter_by(ref="PLAN-LANXESS")).one()
+    assert plan.last_exercise_type == "discussion_based"
+
+
+def test_a_demo_participant_not_in_the_files_organisations_is_refused(
+    session: Session, tmp_path: Path
+) -> None:
+    path = tmp_path / "plans.yaml"
+    path.write_text(
+        "plans:\n  - plan_id: P\n    title: P\n    regime: cca_local\n"
+        "exercises:\n  - title: E\n    type: live\n    held_on: 2025-01-31\n"
+        "    plans: [P]\n    participants: [Cheshire Police]\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as caught:
+        load_plans(session, path)
+    assert str(caught.value).startswith("plans/plans.yaml: exercise 1")
+    assert caught.value.field == "participants"
 
 
 # --- The duty view and the policy page --------------------------------------------------------
