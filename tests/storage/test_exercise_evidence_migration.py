@@ -4,11 +4,12 @@ learns the type of its last exercise and its last one beyond a discussion from t
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 from alembic import command
 from sqlalchemy import Engine, text
 
-from resilience.storage.database import alembic_config, migrate
+from resilience.storage.database import alembic_config, make_engine, migrate
 
 BEFORE = "0014_reppir_extension"
 
@@ -78,3 +79,47 @@ def _day(value: object) -> date | None:
     if value is None or isinstance(value, date):
         return value
     return date.fromisoformat(str(value))
+
+
+def test_a_sqlite_register_keeps_every_plans_records_through_the_table_rebuilds(
+    tmp_path: Path,
+) -> None:
+    # SQLite rebuilds a table to change its constraints (0013 does so to plans); with foreign
+    # keys enforced, dropping the old table used to delete the plans' reviews and exercise links.
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.sqlite3'}")
+    command.upgrade(alembic_config(engine), "0009_plan_letters")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO plans (id, ref, title, regime, owner, marking, status, "
+                "extension_agreed, adopted_on, last_exercised_on, hazard_refs, note) VALUES "
+                "(1, 'PLAN-A', 'A', 'comah_external', '', 'OFFICIAL', 'adopted', 0, "
+                "'2021-01-31', '2024-02-29', '[]', '')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO exercises (id, title, exercise_type, status, held_on, "
+                "organisations, hazard_refs, note) VALUES "
+                "(1, 'Talk', 'discussion_based', 'held', '2024-02-29', '', '[]', '')"
+            )
+        )
+        connection.execute(text("INSERT INTO exercise_plans (exercise_id, plan_id) VALUES (1, 1)"))
+        connection.execute(
+            text(
+                "INSERT INTO plan_reviews (id, plan_id, reviewed_on, reviewer, outcome, "
+                "changes_made, recorded_at) VALUES "
+                "(1, 1, '2024-01-15', 'Sam Jones', 'no_change', '', '2024-01-15 09:00:00')"
+            )
+        )
+
+    migrate(engine)
+
+    with engine.connect() as connection:
+        links = connection.execute(text("SELECT count(*) FROM exercise_plans")).scalar()
+        reviews = connection.execute(text("SELECT count(*) FROM plan_reviews")).scalar()
+        kind = connection.execute(text("SELECT last_exercise_type FROM plans")).scalar()
+        enforced = connection.execute(text("PRAGMA foreign_keys")).scalar()
+    engine.dispose()
+    assert (links, reviews, kind) == (1, 1, "discussion_based")
+    assert enforced == 1
