@@ -339,6 +339,41 @@ def test_the_annual_report_names_those_who_took_part_then_the_others_written_in(
     assert line.organisations == ("Cheshire Police", "Runcorn Chemicals Ltd", "UKHSA")
 
 
+def test_a_past_report_counts_a_late_entered_discussion_by_the_policy_too(
+    session: Session, stored_plan: Callable[..., Plan]
+) -> None:
+    # Both exercises are dated inside the period and entered after it ended: the report takes
+    # them as what was true then, the discussion's type with its date.
+    plan = stored_plan("PLAN-T")
+    plan.created_at = datetime(2025, 1, 6, tzinfo=UTC)  # in the register before the period
+    save_exercise(session, held("Live", "live", date(2025, 10, 20), "PLAN-T"), TODAY)
+    save_exercise(session, held("Talk", "discussion_based", date(2026, 3, 2), "PLAN-T"), TODAY)
+    no = PolicyChoice(
+        **{
+            **PolicyChoice.of(DEFAULT_POLICY).__dict__,
+            "discussion_discharges_statutory_test": False,
+        }
+    )
+    save_policy(session, no, by="admin@example.org")
+    session.commit()
+    assert plan.last_exercise_type == "discussion_based"
+
+    report = annual_report(
+        session, ReportPeriod(date(2025, 6, 1), date(2026, 5, 31)), datetime(2026, 6, 2, tzinfo=UTC)
+    )
+    (line,) = [
+        row
+        for group in report.duty_groups
+        for row in group.lines
+        if row.plan_ref == "PLAN-T" and row.duty == "exercise"
+    ]
+    assert (line.due_on, line.discussion_only, line.discussion_counted) == (
+        date(2028, 10, 20),
+        True,
+        False,
+    )
+
+
 # --- The organisations list -------------------------------------------------------------------
 
 
