@@ -130,6 +130,8 @@ TABLE: list[tuple[str, str, tuple[int, int, int, int, int]]] = [
     ("POST", "/exercises/1/delete", (302, C, C, C, 403)),
     ("POST", "/exercises/1/lessons", (302, 400, 400, 400, 403)),
     ("POST", "/exercises/1/lessons/1/close", (302, 400, 400, 400, 403)),
+    ("GET", "/organisations/", (302, 200, 200, 200, 403)),
+    ("POST", "/organisations/", (302, 400, 400, 400, 403)),
     # Duties: everyone reads; local policy is the administrators'.
     ("GET", "/duties/", (302, 200, 200, 200, 200)),
     ("GET", "/duties/calendar", (302, 200, 200, 200, 200)),

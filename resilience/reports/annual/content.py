@@ -261,7 +261,7 @@ def _exercises(
     revealed: set[str] = set()
     for exercise in held:
         view = views[exercise.id]
-        if view.organisations or view.lessons:
+        if view.organisations or view.participants or view.lessons:
             revealed.add(view.revealed_marking)
         refs = set(exercise.hazard_refs or []) | {r for p in exercise.plans for r in p.hazard_refs}
         site_sources |= {Source("hazards", ids[r], r) for r in refs if r in ids}
@@ -272,7 +272,10 @@ def _exercises(
                 exercise_type=types.get(exercise.exercise_type, exercise.exercise_type),
                 plans=tuple(p.title for p in exercise.plans),
                 sites=tuple(sorted(names.get(r, r) for r in refs)),
-                organisations=split_organisations(view.organisations),
+                # Those from the organisations list, then any others written in.
+                organisations=tuple(
+                    dict.fromkeys((*view.participants, *split_organisations(view.organisations)))
+                ),
                 lessons_identified=len(exercise.lessons),
                 source=Source("exercises", exercise.id, exercise.title),
             )
@@ -347,6 +350,17 @@ def overdue_reason(plan: Plan, line: DutyRow, reader: Reader = UNCLEARED) -> str
         if last is None and plan.adopted_on is not None:
             adopted = long_date(plan.adopted_on)
             reason = f"No {line.duty.value} recorded since the plan was adopted on {adopted}."
+        elif last is not None and line.duty is DutyKind.EXERCISE and not line.discussion_counted:
+            beyond = plan.last_non_discussion_exercise_on
+            reason = (
+                f"The last exercise, on {long_date(last)}, was discussion-based, which local "
+                "policy does not count as the statutory test; "
+                + (
+                    f"the last exercise beyond a discussion was on {long_date(beyond)}."
+                    if beyond is not None
+                    else "no exercise beyond a discussion is recorded."
+                )
+            )
         elif last is not None:
             reason = f"Last {verb} on {long_date(last)}; nothing recorded since."
         else:

@@ -80,6 +80,7 @@ ENDPOINT_PERMISSIONS: dict[str, str] = {
             "exercise_delete",
             "lesson_add",
             "lesson_close",
+            "organisations",
         )
     },
     "plans.version_download": "view",
