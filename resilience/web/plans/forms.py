@@ -296,7 +296,10 @@ class ExerciseForm(Form):
     plan_refs = SelectMultipleField(
         "Plans tested",
         invalid_choice_message="Unknown plan: %(value)s",
-        description="A held exercise of any type counts as the exercise of each plan it tested",
+        description=(
+            "A held exercise counts as the exercise of each plan it tested; whether a "
+            "discussion-based one counts as a statutory test is set on the policy page"
+        ),
     )
     hazard_refs = SelectMultipleField(
         "Sites and pipelines tested",
