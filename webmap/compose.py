@@ -19,7 +19,7 @@ import pandas as pd
 from markupsafe import escape
 
 from resilience.domain.register.layers import RECEPTOR_KINDS, STATUSES
-from resilience.spatial.crs import BNG
+from resilience.spatial.crs import BNG, WGS84
 from webmap.assets import MapAssets
 from webmap.choropleth import (
     Choropleth,
@@ -81,11 +81,13 @@ class MapOptions:
     max_zoom: int = 18
     # The what-if page's address: a click on the overview offers "What if it leaks here?".
     whatif_url: str = ""
+    # Where the map fetches the wards in view (see bbox_layers.py); empty: they are in the page.
+    wards_url: str = ""
 
 
 def overview_map(data: MapData, options: MapOptions) -> folium.Map:
     """Return the map of the whole area, framed on all wards (or all hazards when none)."""
-    choropleth = _choropleth(data, options.measure, scope="any hazard zone")
+    choropleth = ward_choropleth(data, options.measure, scope="any hazard zone")
     frames = [data.wards, data.zones, data.establishments, data.pipelines]
     bounds = _bounds([f for f in frames if len(f)])
     return _compose(data, options, choropleth, bounds, label="Overview map of the register")
@@ -97,7 +99,7 @@ def hazard_map(data: MapData, options: MapOptions) -> folium.Map:
     if not focus:
         raise ValueError("hazard_map needs MapData.focus (see sources.load_hazard)")
     noun = "site" if focus["kind"] == "establishment" else "pipeline"
-    choropleth = _choropleth(data, options.measure, scope=f"this {noun}'s zones")
+    choropleth = ward_choropleth(data, options.measure, scope=f"this {noun}'s zones")
     outer = data.zones[data.zones["kind"] == "outer"]
     if len(outer):
         min_x, min_y, max_x, max_y = outer.total_bounds
@@ -109,7 +111,8 @@ def hazard_map(data: MapData, options: MapOptions) -> folium.Map:
     return _compose(data, options, choropleth, bounds, label=label, focus_ref=focus["ref"])
 
 
-def _choropleth(data: MapData, measure: Measure, scope: str) -> Choropleth:
+def ward_choropleth(data: MapData, measure: Measure, scope: str) -> Choropleth:
+    """Return how `data`'s wards are coloured by `measure` (shares from the full geometry)."""
     populations = list(data.wards["population"])
     if measure == "population":
         return population_choropleth(populations)
@@ -173,7 +176,7 @@ def _compose(
         min_zoom=4,
         prefer_canvas=data.feature_count > options.canvas_above,
     )
-    sources = _sources(data, choropleth, detail, coarse)
+    sources = _sources(data, choropleth, detail, coarse, options.wards_url)
     for key, encoded in sources.items():
         m.add_child(DataSource(key, encoded))
 
@@ -393,16 +396,25 @@ def _escape_attribution(options: MapOptions) -> str:
 
 
 def _sources(
-    data: MapData, choropleth: Choropleth, detail: DisplayDetail, coarse: Overview | None
+    data: MapData,
+    choropleth: Choropleth,
+    detail: DisplayDetail,
+    coarse: Overview | None,
+    wards_url: str = "",
 ) -> dict[str, dict[str, Any]]:
     """Return every data source of the map, encoded (empty layers are left out).
 
     With `coarse`, each source of lines or polygons also carries a coarser copy of its shapes
-    (same features, same order) for zoomed-out views.
+    (same features, same order) for zoomed-out views. With `wards_url`, the wards source is
+    only that address: the map fetches the wards in view from it as it moves.
     """
-    out = _encoded_sources(data, choropleth, detail)
+    out = _encoded_sources(data, choropleth, detail, with_wards=not wards_url)
+    if wards_url:
+        out["wards"] = {**encode_layer(gpd.GeoSeries([], crs=WGS84), 0, {}), "remote": wards_url}
     if coarse is not None:
-        frames = {"wards": data.wards, "pipelines": data.pipelines}
+        # Fetched wards come simplified for the zoom already.
+        frames: dict[str, gpd.GeoDataFrame] = {} if wards_url else {"wards": data.wards}
+        frames["pipelines"] = data.pipelines
         frames.update({f"zones_{k}": data.zones[data.zones["kind"] == k] for k in ZONE_KINDS})
         for key, frame in frames.items():
             if key in out:
@@ -413,27 +425,30 @@ def _sources(
     return out
 
 
+def ward_values(choropleth: Choropleth) -> list[float | None]:
+    """Return the choropleth's values as the popups show them (rounded for the page)."""
+    digits = 4 if choropleth.kind == "share" else 0
+    return [None if v is None else round(v, digits) for v in choropleth.values]
+
+
 def _encoded_sources(
-    data: MapData, choropleth: Choropleth, detail: DisplayDetail
+    data: MapData, choropleth: Choropleth, detail: DisplayDetail, with_wards: bool = True
 ) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     wards = data.wards
-    values = [
-        None if v is None else round(v, 4 if choropleth.kind == "share" else 0)
-        for v in choropleth.values
-    ]
-    out["wards"] = encode_layer(
-        display_geometry(wards, detail),
-        detail.decimals,
-        {
-            "ref": list(wards["code"]),
-            "name": list(wards["name"]),
-            "lad": list(wards["lad_name"]),
-            "population": list(wards["population"]),
-            "value": values,
-            "cls": choropleth.classes,
-        },
-    )
+    if with_wards:
+        out["wards"] = encode_layer(
+            display_geometry(wards, detail),
+            detail.decimals,
+            {
+                "ref": list(wards["code"]),
+                "name": list(wards["name"]),
+                "lad": list(wards["lad_name"]),
+                "population": list(wards["population"]),
+                "value": ward_values(choropleth),
+                "cls": choropleth.classes,
+            },
+        )
     for kind in ZONE_KINDS:
         zones = data.zones[data.zones["kind"] == kind]
         if not len(zones):

@@ -32,6 +32,7 @@ from resilience.web.downloads import download, file_name
 from resilience.web.headers import MAP_CSP
 from resilience.web.maps.cache import shared_map_cache
 from resilience.web.maps.sources import data_version, load_hazard, load_overview
+from resilience.web.maps.ward_blocks import INLINE_WARDS_MAX, ward_block, wards_by_view
 from resilience.web.render_limits import (
     RenderUnavailable,
     limited,
@@ -40,6 +41,7 @@ from resilience.web.render_limits import (
     unavailable_page,
 )
 from webmap.assets import STATIC_DIR, MapAssets, asset_version
+from webmap.bbox_layers import BadRequest, parse_request
 from webmap.cache import MapCache
 from webmap.choropleth import MEASURES, Measure
 from webmap.compose import MapOptions, RecordLinks, hazard_map, overview_map
@@ -101,7 +103,7 @@ def _measure() -> Measure:
     abort(400, f"Colour wards by one of: {', '.join(MEASURES)}.")
 
 
-def _options(*, standalone: bool) -> MapOptions:
+def _options(*, standalone: bool, wards_by_view: bool = False) -> MapOptions:
     """Return how this request's map is drawn: linked or inlined assets, look, base layer."""
     # URL templates for popups: built by Flask for one layer, then generalised.
     record = url_for("layers.detail", layer="receptors", ref="__REF__", _external=standalone)
@@ -126,6 +128,7 @@ def _options(*, standalone: bool) -> MapOptions:
         tile_attribution=current_app.config.get("TILE_ATTRIBUTION", ""),
         # Who may run a what-if is who may see routes (view_sensitive), already in the cache key.
         whatif_url="" if standalone or not precise_pipelines() else url_for("whatif.run"),
+        wards_url=url_for("maps.layer", layer="wards", measure=_measure()) if wards_by_view else "",
     )
 
 
@@ -136,9 +139,12 @@ def _template(url: str, tail: str) -> str:
 
 
 def _render(
-    data: MapData, draw: Callable[[MapData, MapOptions], Any], standalone: bool
+    data: MapData,
+    draw: Callable[[MapData, MapOptions], Any],
+    standalone: bool,
+    wards_by_view: bool = False,
 ) -> RenderedMap:
-    m = draw(data, _options(standalone=standalone))
+    m = draw(data, _options(standalone=standalone, wards_by_view=wards_by_view))
     sites = [
         {"ref": ref, "name": name, "layer": "establishments", "kind": "COMAH establishment"}
         for ref, name in zip(data.establishments["ref"], data.establishments["name"], strict=True)
@@ -176,13 +182,20 @@ def _overview_key(session: Session) -> tuple[Any, ...]:
     return ("overview", *_look(), data_version(session))
 
 
+def _wards_by_view(session: Session) -> bool:
+    """Return whether the overview page fetches its wards by view (a large register)."""
+    return wards_by_view(session, current_app.config.get("MAP_INLINE_WARDS_MAX", INLINE_WARDS_MAX))
+
+
 def _overview(session: Session, standalone: bool) -> RenderedMap:
+    # A download is one offline file: it always carries every ward.
+    by_view = not standalone and _wards_by_view(session)
     # A build (not a cache hit) holds a heavy-render slot: see render_limits.
     data = _cache().get_or_build(
-        (*_overview_key(session), standalone),
+        (*_overview_key(session), standalone, by_view),
         lambda: limited(
             lambda: _render(
-                load_overview(session, precise_pipelines()), overview_map, standalone
+                load_overview(session, precise_pipelines()), overview_map, standalone, by_view
             ).encode()
         ),
     )
@@ -257,6 +270,17 @@ def overview() -> Response:
     return _with_tile_origin(
         render_template("maps/overview.html", rendered=rendered, **_page_links("overview"))
     )
+
+
+@bp.get("/layers/<any(wards):layer>.json")
+def layer(layer: str) -> Response:
+    """The wards meeting ``bbox=w,s,e,n`` simplified for ``zoom`` (see webmap.bbox_layers)."""
+    try:
+        block = parse_request(request.args.get("bbox"), request.args.get("zoom"))
+    except BadRequest as error:
+        abort(400, str(error))
+    body = ward_block(_cache(), db_session(), block, _measure(), precise_pipelines())
+    return Response(body, mimetype="application/json")
 
 
 @bp.get(f"/{HAZARD}")

@@ -1,0 +1,66 @@
+"""The wards in view, for an overview too large to carry them in its page (see webmap.bbox_layers).
+
+Each answer is cached in the shared map cache by what decides it: the measure the wards are
+coloured by, whether the reader may see pipeline routes (a member's wards are coloured from
+the zones a member is shown, without the pipelines' own zones, which trace their routes), the
+block of tiles and zoom, and the data version. Any worker answers from the one entry.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from resilience.storage.models import Ward
+from resilience.web.maps.sources import data_version, load_overview, load_wards
+from resilience.web.render_limits import limited
+from webmap.bbox_layers import Block, ward_layer
+from webmap.cache import MapCache
+from webmap.choropleth import Measure
+from webmap.compose import ward_choropleth, ward_values
+
+# Above this many wards the overview page fetches its wards by view rather than embedding them.
+INLINE_WARDS_MAX = 2000
+
+
+def wards_by_view(session: Session, inline_max: int) -> bool:
+    """Return whether the register holds more than `inline_max` wards (page fetches them)."""
+    return (session.scalar(select(func.count(Ward.id))) or 0) > inline_max
+
+
+def _ward_table(
+    cache: MapCache, session: Session, measure: Measure, precise: bool, version: str
+) -> dict[str, Any]:
+    """Return every ward's choropleth value and class by code (built once per data version)."""
+
+    def build() -> bytes:
+        data = load_overview(session, precise)
+        choropleth = ward_choropleth(data, measure, scope="any hazard zone")
+        codes = list(data.wards["code"])
+        table = {
+            "values": dict(zip(codes, ward_values(choropleth), strict=True)),
+            "classes": dict(zip(codes, choropleth.classes, strict=True)),
+        }
+        return json.dumps(table).encode()
+
+    key = ("ward-table", measure, precise, version)
+    loaded: dict[str, Any] = json.loads(cache.get_or_build(key, lambda: limited(build)))
+    return loaded
+
+
+def ward_block(
+    cache: MapCache, session: Session, block: Block, measure: Measure, precise: bool
+) -> bytes:
+    """Return the JSON of the wards meeting `block`, simplified for its zoom and coloured."""
+    version = data_version(session)
+
+    def build() -> bytes:
+        table = _ward_table(cache, session, measure, precise, version)
+        wards = load_wards(session, block.bounds)
+        encoded = ward_layer(wards, table["values"], table["classes"], block)
+        return json.dumps(encoded, separators=(",", ":"), allow_nan=False).encode()
+
+    return cache.get_or_build(("ward-block", measure, precise, block.key(), version), build)
