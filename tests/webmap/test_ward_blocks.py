@@ -13,6 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
+from resilience.config import MAP_INLINE_WARDS_VARIABLE, map_inline_wards_from_environment
 from resilience.domain.demo import load_demo
 from resilience.web.maps.cache import shared_map_cache
 from resilience.web.maps.sources import load_overview
@@ -199,3 +200,15 @@ def test_a_block_holds_the_view_in_whole_tiles() -> None:
     assert block_for((-2.74, 53.33, -2.739, 53.331), 20).zoom == FINEST_ZOOM
     with pytest.raises(BadRequest, match="zoom"):
         parse_request("-2.85,53.28,-2.6,53.4", "12.5")
+
+
+def test_the_size_above_which_wards_are_fetched_is_a_setting(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv(MAP_INLINE_WARDS_VARIABLE, raising=False)
+    assert map_inline_wards_from_environment() == 2000
+    monkeypatch.setenv(MAP_INLINE_WARDS_VARIABLE, "9000")
+    assert map_inline_wards_from_environment() == 9000
+    monkeypatch.setenv(MAP_INLINE_WARDS_VARIABLE, "lots")
+    with pytest.raises(ValueError, match="RESILIENCE_MAP_INLINE_WARDS must be a whole number"):
+        map_inline_wards_from_environment()

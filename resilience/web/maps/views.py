@@ -32,7 +32,7 @@ from resilience.web.downloads import download, file_name
 from resilience.web.headers import MAP_CSP
 from resilience.web.maps.cache import shared_map_cache
 from resilience.web.maps.sources import data_version, load_hazard, load_overview
-from resilience.web.maps.ward_blocks import INLINE_WARDS_MAX, ward_block, wards_by_view
+from resilience.web.maps.ward_blocks import ward_block, wards_by_view
 from resilience.web.render_limits import (
     RenderUnavailable,
     limited,
@@ -184,7 +184,7 @@ def _overview_key(session: Session) -> tuple[Any, ...]:
 
 def _wards_by_view(session: Session) -> bool:
     """Return whether the overview page fetches its wards by view (a large register)."""
-    return wards_by_view(session, current_app.config.get("MAP_INLINE_WARDS_MAX", INLINE_WARDS_MAX))
+    return wards_by_view(session, int(current_app.config["MAP_INLINE_WARDS_MAX"]))
 
 
 def _overview(session: Session, standalone: bool) -> RenderedMap:

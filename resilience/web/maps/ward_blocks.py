@@ -22,9 +22,6 @@ from webmap.cache import MapCache
 from webmap.choropleth import Measure
 from webmap.compose import ward_choropleth, ward_values
 
-# Above this many wards the overview page fetches its wards by view rather than embedding them.
-INLINE_WARDS_MAX = 2000
-
 
 def wards_by_view(session: Session, inline_max: int) -> bool:
     """Return whether the register holds more than `inline_max` wards (page fetches them)."""
