@@ -26,6 +26,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from resilience.spatial.crs import WGS84
 from webmap.encoding import encode_layer
 from webmap.simplify import (
     DEFAULT_MAX_ERROR_M,
@@ -35,6 +36,7 @@ from webmap.simplify import (
     metres_per_pixel,
 )
 
+HAZARD_LAYERS = {"establishment": "establishments", "pipeline": "pipelines"}
 # Beyond this zoom half a pixel is under 5 m everywhere in Great Britain (lat 49.8-61 N), so
 # every closer level gets the same (finest) answer.
 FINEST_ZOOM = 14
@@ -175,6 +177,29 @@ def _reduce_small_rings(shapes: np.ndarray, tolerance_m: float) -> np.ndarray:
     return out
 
 
+def _drawn(frame: gpd.GeoDataFrame, block: Block) -> tuple[gpd.GeoDataFrame, np.ndarray, int]:
+    """Return the rows of `frame` meeting `block`, their shapes simplified for it, and decimals."""
+    inside = frame[frame.geometry.intersects(shapely.box(*block.bounds))]
+    error = block.error_m
+    detail = detail_for(error)
+    shapes = np.asarray(display_geometry(inside, detail).values)
+    if error > DEFAULT_MAX_ERROR_M:
+        shapes = shapely.orient_polygons(
+            _reduce_small_rings(shapes, detail.tolerance_m), exterior_cw=False
+        )
+    return inside, shapes, detail.decimals
+
+
+def _encoded(
+    shapes: np.ndarray, decimals: int, props: dict[str, list[Any]], block: Block
+) -> dict[str, Any]:
+    encoded = encode_layer(gpd.GeoSeries(shapes, crs=WGS84), decimals, props)
+    encoded["bbox"] = list(block.bounds)
+    encoded["zoom"] = block.zoom
+    encoded["error_m"] = round(block.error_m, 1)
+    return encoded
+
+
 def ward_layer(
     wards: gpd.GeoDataFrame,
     values: dict[str, float | None],
@@ -187,30 +212,30 @@ def ward_layer(
     block (found by their stored bounding boxes); only those whose shapes meet it are sent.
     `values` and `classes` are the choropleth's, by ward code, worked out over every ward.
     """
-    box = shapely.box(*block.bounds)
-    inside = wards[wards.geometry.intersects(box)]
-    error = block.error_m
-    detail = detail_for(error)
-    drawn = display_geometry(inside, detail)
-    shapes = np.asarray(drawn.values)
-    if error > DEFAULT_MAX_ERROR_M:
-        shapes = shapely.orient_polygons(
-            _reduce_small_rings(shapes, detail.tolerance_m), exterior_cw=False
-        )
+    inside, shapes, decimals = _drawn(wards, block)
     codes = list(inside["code"])
-    encoded = encode_layer(
-        gpd.GeoSeries(shapes, crs=drawn.crs),
-        detail.decimals,
-        {
-            "ref": codes,
-            "name": list(inside["name"]),
-            "lad": list(inside["lad_name"]),
-            "population": list(inside["population"]),
-            "value": [values.get(c) for c in codes],
-            "cls": [classes.get(c, -1) for c in codes],
-        },
-    )
-    encoded["bbox"] = list(block.bounds)
-    encoded["zoom"] = block.zoom
-    encoded["error_m"] = round(error, 1)
-    return encoded
+    props = {
+        "ref": codes,
+        "name": list(inside["name"]),
+        "lad": list(inside["lad_name"]),
+        "population": list(inside["population"]),
+        "value": [values.get(c) for c in codes],
+        "cls": [classes.get(c, -1) for c in codes],
+    }
+    return _encoded(shapes, decimals, props, block)
+
+
+def zone_layer(zones: gpd.GeoDataFrame, block: Block) -> dict[str, Any]:
+    """Return the zones meeting `block` (of one kind), simplified for its zoom, encoded.
+
+    `zones` (EPSG:4326, columns hazard_ref, hazard_name, hazard_kind, area_m2) holds only what
+    the reader may see: for a member, no pipeline's own zones.
+    """
+    inside, shapes, decimals = _drawn(zones, block)
+    props = {
+        "ref": list(inside["hazard_ref"]),
+        "name": list(inside["hazard_name"]),
+        "layer": [HAZARD_LAYERS.get(k, k) for k in inside["hazard_kind"]],
+        "area_ha": [round(a / 10_000, 1) for a in inside["area_m2"]],
+    }
+    return _encoded(shapes, decimals, props, block)

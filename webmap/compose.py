@@ -81,8 +81,9 @@ class MapOptions:
     max_zoom: int = 18
     # The what-if page's address: a click on the overview offers "What if it leaks here?".
     whatif_url: str = ""
-    # Where the map fetches the wards in view (see bbox_layers.py); empty: they are in the page.
-    wards_url: str = ""
+    # Where the map fetches the wards and zones in view, "{layer}" standing for the source's
+    # key (see bbox_layers.py); empty: they are in the page.
+    layers_url: str = ""
 
 
 def overview_map(data: MapData, options: MapOptions) -> folium.Map:
@@ -176,7 +177,7 @@ def _compose(
         min_zoom=4,
         prefer_canvas=data.feature_count > options.canvas_above,
     )
-    sources = _sources(data, choropleth, detail, coarse, options.wards_url)
+    sources = _sources(data, choropleth, detail, coarse, options.layers_url)
     for key, encoded in sources.items():
         m.add_child(DataSource(key, encoded))
 
@@ -400,22 +401,26 @@ def _sources(
     choropleth: Choropleth,
     detail: DisplayDetail,
     coarse: Overview | None,
-    wards_url: str = "",
+    layers_url: str = "",
 ) -> dict[str, dict[str, Any]]:
     """Return every data source of the map, encoded (empty layers are left out).
 
     With `coarse`, each source of lines or polygons also carries a coarser copy of its shapes
-    (same features, same order) for zoomed-out views. With `wards_url`, the wards source is
-    only that address: the map fetches the wards in view from it as it moves.
+    (same features, same order) for zoomed-out views. With `layers_url`, the wards and zones
+    sources are only their address: the map fetches what is in view from it as it moves.
     """
-    out = _encoded_sources(data, choropleth, detail, with_wards=not wards_url)
-    if wards_url:
-        out["wards"] = {**encode_layer(gpd.GeoSeries([], crs=WGS84), 0, {}), "remote": wards_url}
+    out = _encoded_sources(data, choropleth, detail, with_areas=not layers_url)
+    fetched = ["wards"] + [f"zones_{k}" for k in ZONE_KINDS if (data.zones["kind"] == k).any()]
+    if layers_url:
+        empty = encode_layer(gpd.GeoSeries([], crs=WGS84), 0, {})
+        for key in fetched:
+            out[key] = {**empty, "remote": layers_url.replace("{layer}", key)}
     if coarse is not None:
-        # Fetched wards come simplified for the zoom already.
-        frames: dict[str, gpd.GeoDataFrame] = {} if wards_url else {"wards": data.wards}
-        frames["pipelines"] = data.pipelines
-        frames.update({f"zones_{k}": data.zones[data.zones["kind"] == k] for k in ZONE_KINDS})
+        # Fetched shapes come simplified for the zoom already.
+        frames = {"pipelines": data.pipelines}
+        if not layers_url:
+            frames["wards"] = data.wards
+            frames.update({f"zones_{k}": data.zones[data.zones["kind"] == k] for k in ZONE_KINDS})
         for key, frame in frames.items():
             if key in out:
                 shapes = encode_layer(
@@ -432,11 +437,12 @@ def ward_values(choropleth: Choropleth) -> list[float | None]:
 
 
 def _encoded_sources(
-    data: MapData, choropleth: Choropleth, detail: DisplayDetail, with_wards: bool = True
+    data: MapData, choropleth: Choropleth, detail: DisplayDetail, with_areas: bool = True
 ) -> dict[str, dict[str, Any]]:
+    """Return the sources drawn in the page; without `with_areas`, no wards or zones."""
     out: dict[str, dict[str, Any]] = {}
     wards = data.wards
-    if with_wards:
+    if with_areas:
         out["wards"] = encode_layer(
             display_geometry(wards, detail),
             detail.decimals,
@@ -451,7 +457,7 @@ def _encoded_sources(
         )
     for kind in ZONE_KINDS:
         zones = data.zones[data.zones["kind"] == kind]
-        if not len(zones):
+        if not len(zones) or not with_areas:
             continue
         out[f"zones_{kind}"] = encode_layer(
             display_geometry(zones, detail),

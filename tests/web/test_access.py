@@ -81,6 +81,11 @@ TABLE: list[tuple[str, str, tuple[int, int, int, int, int]]] = [
     ("GET", "/maps/static/map.js", (200, 200, 200, 200, 200)),
     ("GET", "/maps/layers/wards.json?bbox=-2.8,53.3,-2.6,53.4&zoom=12", (302, 200, 200, 200, 200)),
     ("GET", "/maps/layers/wards.json?bbox=nowhere&zoom=12", (302, 400, 400, 400, 400)),
+    (
+        "GET",
+        "/maps/layers/zones_outer.json?bbox=-2.8,53.3,-2.6,53.4&zoom=9",
+        (302, 200, 200, 200, 200),
+    ),
     ("GET", "/static/app.js", (200, 200, 200, 200, 200)),
     # Members' briefing and the reports: every role.
     ("GET", "/members/", (302, 200, 200, 200, 200)),

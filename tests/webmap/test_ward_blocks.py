@@ -68,7 +68,10 @@ def test_a_large_register_s_page_fetches_its_wards(
     sources = sources_in(client.get("/maps/").text)
     assert sources["wards"]["remote"] == f"{WARDS}?measure=exposure"
     assert sources["wards"]["xy"] == []
-    assert feature_count(sources["zones_outer"]) > 0  # the hazards and zones stay in the page
+    assert sources["zones_outer"]["remote"] == "/maps/layers/zones_outer.json?measure=exposure"
+    assert feature_count(sources["zones_outer"]) == 0
+    assert feature_count(sources["establishments"]) == 9  # the hazards stay in the page
+    assert feature_count(sources["pipelines"]) == 2
     population = sources_in(client.get("/maps/?measure=population").text)
     assert population["wards"]["remote"] == f"{WARDS}?measure=population"
     # A download is one offline file: it carries every ward whatever the size.
@@ -183,6 +186,36 @@ def test_members_wards_are_coloured_without_the_pipelines_own_zones(
         )
         assert props["value"] == [values[c] for c in props["ref"]]
     assert member["value"] != officer["value"]  # some ward is crossed by a pipeline's zones
+
+
+@pytest.mark.parametrize("kind", ["inner", "middle", "outer"])
+def test_members_are_sent_no_pipeline_s_own_zones(
+    client_as: Callable[[str], FlaskClient], demo: Session, kind: str
+) -> None:
+    url = f"/maps/layers/zones_{kind}.json?bbox={HALTON}&zoom=12"
+    member = client_as("member").get(url).json or {}
+    officer = client_as("officer").get(url).json or {}
+    zones = load_overview(demo).zones
+    drawn = zones[zones["kind"] == kind]
+    assert sorted(officer["props"]["ref"]) == sorted(drawn["hazard_ref"])
+    assert "pipelines" in officer["props"]["layer"]
+    not_pipelines = drawn[drawn["hazard_kind"] != "pipeline"]
+    assert sorted(member["props"]["ref"]) == sorted(not_pipelines["hazard_ref"])
+    assert set(member["props"]["layer"]) == {"establishments"}
+
+
+def test_zones_are_within_the_display_error_too(client: FlaskClient, demo: Session) -> None:
+    stored = load_overview(demo).zones
+    body = client.get(f"/maps/layers/zones_outer.json?bbox={HALTON}&zoom=9").json or {}
+    error = float(body["error_m"])
+    outer = stored[stored["kind"] == "outer"].set_index("hazard_ref").geometry
+    for ref, drawn in zip(body["props"]["ref"], _shapes(body), strict=True):
+        before = outer[ref]
+        latitude = before.centroid.y
+        distance = shapely.hausdorff_distance(
+            _local_metres(before, latitude), _local_metres(drawn, latitude), densify=0.25
+        )
+        assert distance <= error * 1.01, (ref, distance, error)
 
 
 def test_display_error_by_zoom() -> None:

@@ -31,8 +31,8 @@ from resilience.web.db import db_session
 from resilience.web.downloads import download, file_name
 from resilience.web.headers import MAP_CSP
 from resilience.web.maps.cache import shared_map_cache
+from resilience.web.maps.layer_blocks import layer_block, wards_by_view
 from resilience.web.maps.sources import data_version, load_hazard, load_overview
-from resilience.web.maps.ward_blocks import ward_block, wards_by_view
 from resilience.web.render_limits import (
     RenderUnavailable,
     limited,
@@ -48,6 +48,7 @@ from webmap.compose import MapOptions, RecordLinks, hazard_map, overview_map
 from webmap.document import MapParts, map_parts, standalone_html
 from webmap.map_data import MapData
 from webmap.png import PngUnavailable, html_to_png
+from webmap.styles import ZONE_KINDS
 
 
 class _MapBlueprint(Blueprint):
@@ -64,6 +65,8 @@ bp = _MapBlueprint(
 bp.register_error_handler(RenderUnavailable, unavailable_page)
 HAZARD = "<any(establishments, pipelines):layer>/<path:ref>"
 FORMATS = ("html", "png")
+# What a large register's overview fetches by view (webmap.compose: wards and zone bands).
+FETCHED_LAYERS = ("wards", *(f"zones_{kind}" for kind in ZONE_KINDS))
 
 
 @dataclass(frozen=True)
@@ -128,8 +131,14 @@ def _options(*, standalone: bool, wards_by_view: bool = False) -> MapOptions:
         tile_attribution=current_app.config.get("TILE_ATTRIBUTION", ""),
         # Who may run a what-if is who may see routes (view_sensitive), already in the cache key.
         whatif_url="" if standalone or not precise_pipelines() else url_for("whatif.run"),
-        wards_url=url_for("maps.layer", layer="wards", measure=_measure()) if wards_by_view else "",
+        layers_url=_layers_url() if wards_by_view else "",
     )
+
+
+def _layers_url() -> str:
+    """Return the address map.js fetches a source in view from, "{layer}" for its key."""
+    url = url_for("maps.layer", layer="wards", measure=_measure())
+    return url.replace("/wards.json", "/{layer}.json")
 
 
 def _template(url: str, tail: str) -> str:
@@ -272,14 +281,14 @@ def overview() -> Response:
     )
 
 
-@bp.get("/layers/<any(wards):layer>.json")
+@bp.get(f"/layers/<any({', '.join(FETCHED_LAYERS)}):layer>.json")
 def layer(layer: str) -> Response:
-    """The wards meeting ``bbox=w,s,e,n`` simplified for ``zoom`` (see webmap.bbox_layers)."""
+    """The wards or zones meeting ``bbox=w,s,e,n`` simplified for ``zoom`` (webmap.bbox_layers)."""
     try:
         block = parse_request(request.args.get("bbox"), request.args.get("zoom"))
     except BadRequest as error:
         abort(400, str(error))
-    body = ward_block(_cache(), db_session(), block, _measure(), precise_pipelines())
+    body = layer_block(_cache(), db_session(), layer, block, _measure(), precise_pipelines())
     return Response(body, mimetype="application/json")
 
 
