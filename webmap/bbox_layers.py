@@ -1,9 +1,10 @@
-"""Ward shapes fetched by the map for the part of the country in view, simplified for its zoom.
+"""Wards and zones fetched by the map for the part of the country in view, simplified for its zoom.
 
-A national overview cannot carry every ward in its page (about 13 MB). Above a size the page
-carries the hazards and their zones, and the map asks for the wards in view as it moves
-(``static/map.js``). Each answer holds the wards whose shapes meet a block of tiles around the
-view, simplified within the *display error* of that zoom level::
+A national overview cannot carry every ward and zone in its page (about 13 MB). Above a size
+the page carries the hazards, pipelines and sensitive places, and the map asks for the wards
+and each band of zones in view as it moves (``static/map.js``). Each answer holds the shapes
+that meet a block of tiles around the view, simplified within the *display error* of that
+zoom level::
 
     max(5 m, half a screen pixel's ground size at that zoom and the block's highest latitude)
 

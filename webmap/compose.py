@@ -54,6 +54,8 @@ PANES = (
     ("rmSites", 450),
 )
 HAZARD_LAYERS = {"establishment": "establishments", "pipeline": "pipelines"}
+# Below this zoom a map that fetches its wards draws no ward outlines over the zones.
+WARD_LINES_MIN_ZOOM = 9
 GB_CENTRE = (54.5, -3.0)
 
 
@@ -158,6 +160,12 @@ def _compose(
     (south, west), (north, east) = bounds
     coarse = overview_detail((west, south, east, north), detail)
     statement = coarse.statement(detail) if coarse else detail.statement
+    if options.layers_url:  # fetched for each zoom (bbox_layers.display_error_m)
+        statement = (
+            f"Shapes are drawn within {detail.max_error_m:g} m of the stored boundaries, or "
+            "within half a screen pixel where that is more (zoomed out); every figure uses "
+            "the full geometry."
+        )
     m = OfflineMap(
         assets=options.assets,
         label=label,
@@ -269,6 +277,9 @@ def _compose(
                     "category": "ward_lines",
                     "source": "wards",
                     "style": {**style.ward_lines, "pane": "rmWardLines"},
+                    # Fetched wards: zoomed out, where a zone is a few pixels across, its
+                    # wards' outlines over it would be as many again to draw for nothing.
+                    "minZoom": WARD_LINES_MIN_ZOOM if options.layers_url else None,
                 },
                 control=False,
             )

@@ -101,4 +101,11 @@ def test_the_overview_draws_its_wards_from_the_endpoint_offline(
     page.evaluate(f"() => ({state_js})().map.panBy([20, 10], {{animate: false}})")
     page.wait_for_timeout(200)  # an answer would be a request: none may be made at all
     assert len(_ward_requests(large_tab)) == 2
+    assert page.evaluate(COUNTS_JS)["ward_lines"]["total"] == shown
+    # Zoomed right out, the wards are drawn without their outlines over the zones.
+    page.evaluate(f"() => ({state_js})().map.setView([53.33, -2.735], 7, {{animate: false}})")
+    page.wait_for_function(f"() => ({state_js})().sources.wards.zoom === 7")
+    counts = page.evaluate(COUNTS_JS)
+    assert counts["wards"]["total"] == large_app.counts["wards"]
+    assert counts["ward_lines"]["total"] == 0
     assert_stayed_home(large_tab, offsite)

@@ -65,7 +65,9 @@ def test_a_small_register_s_page_carries_its_wards_as_before(
 def test_a_large_register_s_page_fetches_its_wards(
     by_view: Flask, client: FlaskClient, demo: Session
 ) -> None:
-    sources = sources_in(client.get("/maps/").text)
+    page = client.get("/maps/").text
+    assert "or within half a screen pixel where that is more" in page  # the key's promise
+    sources = sources_in(page)
     assert sources["wards"]["remote"] == f"{WARDS}?measure=exposure"
     assert sources["wards"]["xy"] == []
     assert sources["zones_outer"]["remote"] == "/maps/layers/zones_outer.json?measure=exposure"

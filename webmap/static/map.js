@@ -199,6 +199,7 @@
 
   function addFeatures(state, spec, group, shapes) {
     var source = state.sources[spec.source];
+    if (spec.minZoom && state.map.getZoom() < spec.minZoom) return;
     var props = source.props, labelled = {};
     (spec.labelRefs || []).forEach(function (ref) { labelled[ref] = true; });
     shapes.forEach(function (shape, i) {
