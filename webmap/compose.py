@@ -279,7 +279,7 @@ def _compose(
                     "style": {**style.ward_lines, "pane": "rmWardLines"},
                     # Fetched wards: zoomed out, where a zone is a few pixels across, its
                     # wards' outlines over it would be as many again to draw for nothing.
-                    "minZoom": WARD_LINES_MIN_ZOOM if options.layers_url else None,
+                    **({"minZoom": WARD_LINES_MIN_ZOOM} if options.layers_url else {}),
                 },
                 control=False,
             )
