@@ -224,6 +224,24 @@
      this site, as the map moves: the server answers with the wards meeting a block of tiles
      around the view, simplified for the zoom (webmap/bbox_layers.py), and names that block.
      Nothing is fetched again while the view stays inside it at the same zoom. */
+  function viewZoom(map) {
+    return Math.max(0, Math.ceil(map.getZoom() - 1e-6));
+  }
+
+  /* The answer for the map's view now: the shapes meeting it, for its zoom (rounded up, so
+     that they are within half a pixel at the zoom drawn). */
+  function askFor(map, url, zoom) {
+    var bounds = map.getBounds();
+    var box = [bounds.getWest(), bounds.getSouth(), bounds.getEast(), bounds.getNorth()];
+    var query = "bbox=" + box.map(function (v) { return v.toFixed(5); }).join(",") + "&zoom=" + zoom;
+    return window.fetch(url + (url.indexOf("?") >= 0 ? "&" : "?") + query, {
+      credentials: "same-origin", headers: { Accept: "application/json" }
+    }).then(function (response) {
+      if (!response.ok) throw new Error("the shapes in view could not be loaded (" + response.status + ")");
+      return response.json();
+    });
+  }
+
   function remoteSource(map, key, done) {
     var state = stateOf(map), url = state.sources[key].remote, asked = 0, have = null;
     function inside(outer, bounds) {
@@ -231,17 +249,16 @@
         bounds.getEast() <= outer[2] && bounds.getNorth() <= outer[3];
     }
     function refresh() {
-      var bounds = map.getBounds(), zoom = Math.max(0, Math.ceil(map.getZoom() - 1e-6));
-      if (have && have.zoom === zoom && inside(have.bbox, bounds)) return;
-      var box = [bounds.getWest(), bounds.getSouth(), bounds.getEast(), bounds.getNorth()];
-      var query = "bbox=" + box.map(function (v) { return v.toFixed(5); }).join(",") + "&zoom=" + zoom;
-      var ticket = ++asked;
-      window.fetch(url + (url.indexOf("?") >= 0 ? "&" : "?") + query, {
-        credentials: "same-origin", headers: { Accept: "application/json" }
-      }).then(function (response) {
-        if (!response.ok) throw new Error("the wards in view could not be loaded (" + response.status + ")");
-        return response.json();
-      }).then(function (data) {
+      var zoom = viewZoom(map);
+      if (have && have.zoom === zoom && inside(have.bbox, map.getBounds())) return;
+      var ticket = ++asked, early = state.early[key];
+      delete state.early[key];
+      /* Asked for while the page was still building its other layers (see source): taken
+         if as fine as this zoom needs and holding the whole view, else asked again. */
+      var answer = early && early.zoom >= zoom ? early.answer.then(function (data) {
+        return inside(data.bbox, map.getBounds()) ? data : askFor(map, url, zoom);
+      }) : askFor(map, url, zoom);
+      answer.then(function (data) {
         if (ticket !== asked) return; /* the map moved on meanwhile */
         have = { bbox: data.bbox, zoom: zoom };
         data.remote = url;
@@ -583,7 +600,7 @@
     setup: function (map, options) {
       var container = map.getContainer();
       maps[container.id] = {
-        map: map, sources: {}, decoded: {}, layers: {}, index: [],
+        map: map, sources: {}, decoded: {}, layers: {}, index: [], early: {},
         coarseMaxZoom: typeof options.coarseMaxZoom === "number" ? options.coarseMaxZoom : null
       };
       container.style.background = options.background;
@@ -600,7 +617,14 @@
     },
 
     source: function (map, key, elementId) {
-      stateOf(map).sources[key] = JSON.parse(document.getElementById(elementId).textContent);
+      var state = stateOf(map), source = JSON.parse(document.getElementById(elementId).textContent);
+      state.sources[key] = source;
+      /* Ask at once, for the view setup opened on (a whole zoom level, fitted loosely) and one
+         level finer: the final framing (controls) zooms in by less than a level. */
+      if (source.remote) {
+        var zoom = viewZoom(map) + 1;
+        state.early[key] = { zoom: zoom, answer: askFor(map, source.remote, zoom) };
+      }
     },
 
     layer: function (map, spec) {
