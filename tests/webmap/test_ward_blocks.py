@@ -104,6 +104,11 @@ def test_bad_requests_are_refused(client: FlaskClient, demo: Session, query: str
     assert client.get(f"{WARDS}?{query}").status_code == 400
 
 
+def test_only_wards_and_zone_bands_are_served_by_view(client: FlaskClient, demo: Session) -> None:
+    for layer in ("establishments", "pipelines", "receptors", "zones_nowhere"):
+        assert client.get(f"/maps/layers/{layer}.json?bbox={HALTON}&zoom=12").status_code == 404
+
+
 def test_the_wards_in_view_with_their_colours(client: FlaskClient, demo: Session) -> None:
     data = load_overview(demo)
     body = _wards(client)
