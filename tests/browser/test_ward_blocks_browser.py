@@ -84,6 +84,12 @@ def test_the_overview_draws_its_wards_from_the_endpoint_offline(
     zoom = page.evaluate(f"() => ({state_js})().map.getZoom()")
     assert int(asked[0]["zoom"][0]) >= zoom
     assert page.get_attribute(".rm-map", "data-load-error") is None
+    # The offline base is made from the fetched wards when they are switched off.
+    assert page.locator(".leaflet-rmBase-pane path").count() == 0
+    page.get_by_label("Wards", exact=True).uncheck()
+    assert page.locator(".leaflet-rmBase-pane path").count() == 1
+    page.get_by_label("Wards", exact=True).check()
+    assert page.locator(".leaflet-rmBase-pane path").count() == 0
 
     # Zoomed in on Runcorn: a new answer for the smaller view, within 5 m, and wards redrawn.
     page.evaluate(f"() => ({state_js})().map.setView([53.33, -2.735], 15, {{animate: false}})")

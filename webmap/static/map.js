@@ -162,8 +162,13 @@
 
   function syncBase(map) {
     var state = stateOf(map), base = state.layers.base, wards = state.layers.wards;
-    if (!base || !base.layer.rmShape) return;
+    if (!base) return;
     var covered = wards && wards.spec.covers && map.hasLayer(wards.layer);
+    /* Fetched wards leave their rings to be made into the base shape when first shown. */
+    if (!covered && !base.layer.rmShape && base.layer.rmRings && base.layer.rmRings.length) {
+      base.layer.rmShape = L.polygon(base.layer.rmRings, base.spec.style);
+    }
+    if (!base.layer.rmShape) return;
     var shape = base.layer.rmShape, drawn = base.layer.hasLayer(shape);
     if (covered && drawn) base.layer.removeLayer(shape);
     if (!covered && !drawn) base.layer.addLayer(shape);
@@ -281,9 +286,10 @@
       var item = state.layers[name];
       if (item.spec.source !== key) return;
       if (item.spec.role === "base") {
-        var group = item.layer, old = group.rmShape, all = allRings(state.sources[key], shapes);
+        var group = item.layer, old = group.rmShape;
         if (old && group.hasLayer(old)) group.removeLayer(old);
-        group.rmShape = all.length ? L.polygon(all, item.spec.style) : null;
+        group.rmShape = null;
+        group.rmRings = allRings(state.sources[key], shapes);
       } else {
         item.layer.clearLayers();
         addFeatures(state, item.spec, item.layer, shapes);
