@@ -2,11 +2,14 @@
 
 COMAH 2015 reg. 13(1): the local authority prepares an external emergency plan for each
 upper-tier establishment in its area. Pipelines Safety Regulations 1996 reg. 25: it prepares an
-emergency plan for each major accident hazard pipeline. So an upper-tier establishment that no
-``comah_external`` plan covers, or a pipeline that no ``pipeline`` plan covers, is a duty to
-prepare one: due six months after the operator's information arrived (reg. 13(2) counts from
-it) when the establishment records that date, else today, so that it is never silently
-missing. An establishment whose tier is not recorded is flagged for
+emergency plan for each major accident hazard pipeline. REPPIR 2019 reg. 11: it makes an
+off-site emergency plan covering the planning zones of each radiation premises. So an upper-tier
+establishment that no ``comah_external`` plan covers, a pipeline that no ``pipeline`` plan
+covers, or a radiation premises that no ``reppir`` plan covers, is a duty to prepare one: due
+six months after the operator's information arrived (reg. 13(2) counts from it) when the
+establishment records that date, else today (a pipeline, a radiation premises: reg. 11(4)'s
+eight months count from the consequences report, which the register does not record), so that
+it is never silently missing. An establishment whose tier is not recorded is flagged for
 the officer to confirm with HSE, not treated as either tier; a ``comah_external`` plan that
 covers no upper-tier establishment is flagged as covering the wrong thing.
 
@@ -34,12 +37,23 @@ from resilience.storage.models import Hazard, Plan
 NEEDED_REGIME: Mapping[str, Regime] = {
     "establishment": Regime.COMAH_EXTERNAL,
     "pipeline": Regime.PIPELINE,
+    "radiation_premises": Regime.REPPIR,
 }
 PLAN_WORDS: Mapping[Regime, str] = {
     Regime.COMAH_EXTERNAL: "external emergency plan",
     Regime.PIPELINE: "pipeline emergency plan",
+    Regime.REPPIR: "off-site emergency plan",
 }
-LAYER_OF_KIND: Mapping[str, str] = {"establishment": "establishments", "pipeline": "pipelines"}
+LAYER_OF_KIND: Mapping[str, str] = {
+    "establishment": "establishments",
+    "pipeline": "pipelines",
+    "radiation_premises": "radiation-premises",
+}
+# The regulation that requires each needed plan, where it is not the regime's prepare rule.
+GAP_BASES: Mapping[Regime, str] = {
+    Regime.PIPELINE: "statutory, Pipelines Safety Regulations 1996 reg. 25",
+    Regime.REPPIR: "statutory, REPPIR 2019 reg. 11",
+}
 NEEDS_NO_PLAN = frozenset({"closed"})
 TIER_UNCONFIRMED = "Tier not confirmed: confirm with HSE whether it is upper or lower tier."
 
@@ -69,7 +83,7 @@ class CoverageGap:
     def basis(self) -> str:
         if self.regime is Regime.COMAH_EXTERNAL:
             return RULE_FOR[(Regime.COMAH_EXTERNAL, DutyKind.PREPARE)].basis
-        return "statutory, Pipelines Safety Regulations 1996 reg. 25"
+        return GAP_BASES[self.regime]
 
     def due_on(self, as_of: date, months: int | None = None) -> date:
         """Return the day the plan is due: the operator's information's arrival + ``months``
@@ -221,6 +235,8 @@ def needs_plan(hazard: HazardFacts | Hazard) -> Regime | None:
     """Return the plan regime ``hazard`` needs by law, or None (lower tier, unknown, closed)."""
     if hazard.status in NEEDS_NO_PLAN:
         return None
-    if hazard.kind == "pipeline" or hazard.tier == "upper":
+    if hazard.kind in ("pipeline", "radiation_premises") or (
+        hazard.kind == "establishment" and hazard.tier == "upper"
+    ):
         return NEEDED_REGIME[hazard.kind]
     return None

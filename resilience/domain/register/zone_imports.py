@@ -47,7 +47,8 @@ def import_zones(session: Session, path: Path, *, name: str | None = None) -> Im
         if ref not in hazards:
             problems.append(
                 InputError(
-                    f"no establishment or pipeline has the identifier {ref!r}", field="site_id"
+                    f"no establishment, pipeline or radiation premises has the identifier {ref!r}",
+                    field="site_id",
                 )
             )
         if not ZONE_KIND.match(kind):

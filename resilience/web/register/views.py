@@ -21,7 +21,7 @@ from resilience.domain.duties.policy import stored_policy
 from resilience.domain.duties.rules import DutyKind, Regime
 from resilience.domain.marking import plan_view
 from resilience.domain.register.edits import delete_record, find_record, save_record
-from resilience.domain.register.layers import LAYERS, Layer
+from resilience.domain.register.layers import HAZARD_LAYERS, LAYERS, Layer
 from resilience.domain.register.listings import (
     exposure_rows,
     exposure_table,
@@ -55,7 +55,8 @@ def _record(layer: Layer, ref: str) -> Any:
     return record
 
 
-LAYER = "<any(establishments, pipelines, wards, receptors):layer>"
+LAYER = "<any(establishments, pipelines, 'radiation-premises', wards, receptors):layer>"
+HAZARD_LAYER_NAMES = ("establishments", "pipelines", "radiation-premises")
 
 
 @bp.get(f"/{LAYER}/")
@@ -81,7 +82,7 @@ def detail(layer: str, ref: str) -> str:
     record = _record(spec, ref)
     session = db_session()
     context: dict[str, Any] = {}
-    if spec.name in ("establishments", "pipelines"):
+    if spec.name in HAZARD_LAYER_NAMES:
         context["exposure"] = exposure_rows(session, record)
         context["plans"] = [plan_view(plan, reader()) for plan in covering_plans(session, record)]
         context.update(labels())
@@ -95,6 +96,7 @@ def detail(layer: str, ref: str) -> str:
             context["prepare_by"] = plan_due_after(record.information_received_on, months)
     if spec.name == "wards":
         context["ward_exposure"] = ward_exposure_rows(session, record)
+        context["hazard_layers"] = {kind: layer.name for kind, layer in HAZARD_LAYERS.items()}
     return render_template(
         "layers/detail.html",
         layer=spec,
@@ -108,7 +110,7 @@ def detail(layer: str, ref: str) -> str:
 @bp.get(f"/{LAYER}/<path:ref>/exposure.csv")
 def exposure_csv_download(layer: str, ref: str) -> Response:
     spec = _layer(layer)
-    if spec.name not in ("establishments", "pipelines"):
+    if spec.name not in HAZARD_LAYER_NAMES:
         abort(404)
     record = _record(spec, ref)
     # The contract's columns and rounding, written spreadsheet-safe (a ward name may be a formula).
