@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from resilience.domain.duties.coverage import coverage
 from resilience.domain.duties.dashboard import register_duties
 from resilience.domain.duties.rules import DEFAULT_POLICY, DutyKind, Regime
+from resilience.domain.register.edits import after_change
 from resilience.spatial.crs import BNG, WGS84
 from resilience.storage.models import Plan, RadiationPremises, Zone, ZoneExposure
 from tests.register_snapshot import snapshot
@@ -32,6 +33,8 @@ def _premises(session: Session, **values: object) -> RadiationPremises:
     values.setdefault("operator", "Isotope Services Ltd")
     premises = make_radiation_premises("RAD-1", name="Runcorn Isotopes", **values)
     session.add_all([make_ward("W1", name="Mersey", population=8000), premises])
+    session.flush()
+    after_change(session, [premises])  # its zones and their exposure, as a save derives them
     session.commit()
     return premises
 
@@ -319,3 +322,25 @@ def test_an_identifier_of_another_kind_of_hazard_is_refused(
     assert response.status_code == 400
     error = parse(response.text).text_by_id["file-error"]
     assert "'SHARED-1' is already the identifier of a establishment" in error
+
+
+def test_the_maps_draw_radiation_premises_and_their_zones(
+    client: FlaskClient, session: Session
+) -> None:
+    _premises(session, depz_m=500.0, opz_m=2000.0)
+    overview = client.get("/maps/")
+    assert overview.status_code == 200
+    page = parse(overview.text)
+    assert "/maps/radiation-premises/RAD-1" in page.links()
+    assert "Radiation premises (REPPIR 2019)" in overview.text  # the key and the popup
+    assert "Detailed emergency planning zone" in overview.text
+    assert "Outline planning zone" in overview.text
+
+    response = client.get("/maps/radiation-premises/RAD-1")
+    assert response.status_code == 200
+    page = parse(response.text)
+    assert "Detailed emergency planning zone" in page.text
+    assert "/radiation-premises/RAD-1" in page.links()
+    record = parse(client.get("/radiation-premises/RAD-1").text)
+    assert "/maps/radiation-premises/RAD-1" in record.links()
+    assert client.get("/maps/download/html/radiation-premises/RAD-1").status_code == 200
