@@ -344,3 +344,32 @@ def test_the_maps_draw_radiation_premises_and_their_zones(
     record = parse(client.get("/radiation-premises/RAD-1").text)
     assert "/maps/radiation-premises/RAD-1" in record.links()
     assert client.get("/maps/download/html/radiation-premises/RAD-1").status_code == 200
+
+
+def test_briefings_plans_and_reports_name_it_as_radiation_premises(
+    client: FlaskClient, client_as: Callable[[str], FlaskClient], session: Session
+) -> None:
+    _premises(session, depz_m=500.0, opz_m=2000.0, substances="Sealed sources")
+    session.add(
+        Plan(
+            ref="REPPIR-1",
+            title="Runcorn Isotopes off-site plan",
+            regime="reppir",
+            owner="Emergency Planning Team",
+            status="adopted",
+            adopted_on=date(2025, 1, 1),
+            hazard_refs=["RAD-1"],
+        )
+    )
+    session.commit()
+    member = client_as("member")
+    card = parse(member.get("/members/sites/RAD-1").text).text
+    assert "Radiation premises (REPPIR 2019) · RAD-1" in card
+    assert "Work with ionising radiation there: Sealed sources." in card
+    assert "people live" in card  # counted in its outline planning zone
+    assert member.get("/members/maps/RAD-1.png").status_code == 200
+
+    plan = parse(client.get("/plans/REPPIR-1").text)
+    assert "/radiation-premises/RAD-1" in plan.links()
+    reports = parse(client.get("/reports/").text)
+    assert "Radiation premises" in reports.text

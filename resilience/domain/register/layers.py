@@ -256,6 +256,12 @@ RECEPTORS = Layer(
 LAYERS: dict[str, Layer] = {
     layer.name: layer for layer in (ESTABLISHMENTS, PIPELINES, RADIATION_PREMISES, WARDS, RECEPTORS)
 }
+# What each kind of hazard is called in a sentence or a table's cell.
+HAZARD_KIND_LABELS: dict[str, str] = {
+    "establishment": "COMAH establishment",
+    "pipeline": "Pipeline",
+    "radiation_premises": "Radiation premises",
+}
 # The layer of each kind of hazard, by the kind stored in the hazards table.
 HAZARD_LAYERS: dict[str, Layer] = {
     "establishment": ESTABLISHMENTS,

@@ -21,7 +21,7 @@ from resilience.domain.duties.policy import stored_policy
 from resilience.domain.duties.rules import DutyKind, Regime
 from resilience.domain.marking import plan_view
 from resilience.domain.register.edits import delete_record, find_record, save_record
-from resilience.domain.register.layers import HAZARD_LAYERS, LAYERS, Layer
+from resilience.domain.register.layers import LAYERS, Layer
 from resilience.domain.register.listings import (
     exposure_rows,
     exposure_table,
@@ -96,7 +96,6 @@ def detail(layer: str, ref: str) -> str:
             context["prepare_by"] = plan_due_after(record.information_received_on, months)
     if spec.name == "wards":
         context["ward_exposure"] = ward_exposure_rows(session, record)
-        context["hazard_layers"] = {kind: layer.name for kind, layer in HAZARD_LAYERS.items()}
     return render_template(
         "layers/detail.html",
         layer=spec,
