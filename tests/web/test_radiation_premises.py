@@ -9,13 +9,16 @@ import json
 import math
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 
 import geopandas as gpd
+from click.testing import CliRunner
 from flask.testing import FlaskClient
 from shapely.geometry import Point, Polygon, mapping
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from resilience.cli import main
 from resilience.domain.duties.coverage import coverage
 from resilience.domain.duties.dashboard import register_duties
 from resilience.domain.duties.rules import DEFAULT_POLICY, DutyKind, Regime
@@ -373,3 +376,46 @@ def test_briefings_plans_and_reports_name_it_as_radiation_premises(
     assert "/radiation-premises/RAD-1" in plan.links()
     reports = parse(client.get("/reports/").text)
     assert "Radiation premises" in reports.text
+
+
+def test_a_depz_for_an_establishment_is_refused_and_nothing_is_stored(
+    client: FlaskClient, session: Session, engine: Engine
+) -> None:
+    from tests.support.builders import make_establishment
+
+    session.add(make_establishment("EST-9", geometry=Point(*RUNCORN)))
+    session.commit()
+    before = snapshot(engine)
+    shape = Polygon([(-2.76, 53.315), (-2.73, 53.315), (-2.73, 53.335), (-2.76, 53.335)])
+    zones = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {"site_id": "EST-9", "kind": "depz"},
+                "geometry": mapping(shape),
+            }
+        ],
+    }
+    response = _upload(client, "zones.geojson", json.dumps(zones).encode(), kind="zones")
+    assert response.status_code == 400
+    error = parse(response.text).text_by_id["file-error"]
+    assert "zones.geojson: feature 1: field 'kind'" in error
+    assert "not a radiation premises" in error
+    assert snapshot(engine) == before
+
+
+def test_the_command_imports_and_exports_radiation_premises(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    source = tmp_path / "premises.csv"
+    source.write_text("premises_id,name,lat,lon,depz_m\nRAD-C,Clinic,53.32,-2.74,0\n")
+    refused = runner.invoke(main, ["import", "radiation-premises", str(source)])
+    assert refused.exit_code == 2
+    assert "premises.csv: row 2: field 'depz_m'" in refused.stderr
+    source.write_text("premises_id,name,lat,lon,depz_m\nRAD-C,Clinic,53.32,-2.74,400\n")
+    done = runner.invoke(main, ["import", "radiation-premises", str(source)])
+    assert done.exit_code == 0, done.output
+    assert "1 radiation premises added" in done.stdout
+    exported = runner.invoke(main, ["export", "radiation-premises", "--format", "csv"])
+    assert exported.exit_code == 0 and "RAD-C" in exported.stdout
