@@ -23,10 +23,14 @@ from resilience.domain.duties.coverage import coverage
 from resilience.domain.duties.dashboard import register_duties
 from resilience.domain.duties.rules import DEFAULT_POLICY, DutyKind, Regime
 from resilience.domain.register.edits import after_change
+from resilience.scheduling.reminder_text import details, headline
+from resilience.scheduling.reminders import due_reminders
 from resilience.spatial.crs import BNG, WGS84
 from resilience.storage.models import Plan, RadiationPremises, Zone, ZoneExposure
 from tests.register_snapshot import snapshot
+from tests.scheduling.builders import STAFF, add_council
 from tests.support.builders import RUNCORN, make_radiation_premises, make_ward
+from tests.support.date_boxes import boxes
 from tests.support.html import parse
 
 TODAY = date(2026, 12, 3)
@@ -419,3 +423,49 @@ def test_the_command_imports_and_exports_radiation_premises(
     assert "1 radiation premises added" in done.stdout
     exported = runner.invoke(main, ["export", "radiation-premises", "--format", "csv"])
     assert exported.exit_code == 0 and "RAD-C" in exported.stdout
+
+
+def test_the_plan_is_due_eight_months_after_the_consequences_report(
+    client: FlaskClient, session: Session
+) -> None:
+    response = client.post(
+        "/radiation-premises/new",
+        data={
+            "ref": "RAD-D",
+            "name": "Dated Premises",
+            "status": "operational",
+            "latitude": str(RUNCORN[1]),
+            "longitude": str(RUNCORN[0]),
+            **boxes("information_received_on", "2026-03-31"),
+        },
+    )
+    assert response.status_code == 302, response.text
+    # 31 March + 8 months = 30 November (the month's last day), REPPIR 2019 reg. 11(4).
+    rows = [r for r in register_duties(session, TODAY, DEFAULT_POLICY) if r.is_gap]
+    assert [(r.hazard_ref, r.due_on, r.days_left, r.basis) for r in rows] == [
+        ("RAD-D", date(2026, 11, 30), -3, "statutory, REPPIR 2019 reg. 11")
+    ]
+    page = parse(client.get("/radiation-premises/RAD-D").text)
+    gap = page.by_id("coverage-gap").text
+    assert "eight months after the consequences report arrived" in gap
+    assert "reg. 11(4)" in gap
+    assert "Consequences report received" in page.text
+
+
+def test_staff_are_reminded_of_the_off_site_plan_on_its_due_dates_occasions(
+    session: Session,
+) -> None:
+    add_council(session)
+    session.add(make_radiation_premises("RAD-R", name="Reminded Premises"))
+    session.flush()
+    premises = session.scalars(select(RadiationPremises)).one()
+    premises.information_received_on = date(2026, 3, 2)  # plan due 2 November 2026: overdue
+    session.commit()
+    due = [r for r in due_reminders(session, TODAY, DEFAULT_POLICY) if r.is_gap]
+    assert sorted(r.email for r in due) == sorted(STAFF)
+    assert {(r.due_on, r.hazard_page, r.basis) for r in due} == {
+        (date(2026, 11, 2), "/radiation-premises/RAD-R", "statutory, REPPIR 2019 reg. 11")
+    }
+    text = " ".join(details(due[0], TODAY))
+    assert "eight months after the consequences report arrived (REPPIR 2019 reg. 11(4))" in text
+    assert headline(due[0], TODAY).startswith("No off-site emergency plan covers Reminded Premises")

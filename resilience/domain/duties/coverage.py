@@ -7,9 +7,9 @@ off-site emergency plan covering the planning zones of each radiation premises. 
 establishment that no ``comah_external`` plan covers, a pipeline that no ``pipeline`` plan
 covers, or a radiation premises that no ``reppir`` plan covers, is a duty to prepare one: due
 six months after the operator's information arrived (reg. 13(2) counts from it) when the
-establishment records that date, else today (a pipeline, a radiation premises: reg. 11(4)'s
-eight months count from the consequences report, which the register does not record), so that
-it is never silently missing. An establishment whose tier is not recorded is flagged for
+establishment records that date, eight months after the consequences report arrived (REPPIR
+2019 reg. 11(4)) when a radiation premises records that, else today, so that it is never
+silently missing. An establishment whose tier is not recorded is flagged for
 the officer to confirm with HSE, not treated as either tier; a ``comah_external`` plan that
 covers no upper-tier establishment is flagged as covering the wrong thing.
 
@@ -49,6 +49,8 @@ LAYER_OF_KIND: Mapping[str, str] = {
     "pipeline": "pipelines",
     "radiation_premises": "radiation-premises",
 }
+# REPPIR 2019 reg. 11(4): the off-site plan within 8 months of the consequences report.
+REPPIR_PREPARE_MONTHS = 8
 # The regulation that requires each needed plan, where it is not the regime's prepare rule.
 GAP_BASES: Mapping[Regime, str] = {
     Regime.PIPELINE: "statutory, Pipelines Safety Regulations 1996 reg. 25",
@@ -67,7 +69,8 @@ class CoverageGap:
     hazard_name: str
     kind: str
     regime: Regime
-    # When the operator's information for the plan arrived (reg. 13(3)/(4)); None: not recorded.
+    # When the operator's information for the plan arrived (COMAH 2015 reg. 13(3)/(4); for
+    # radiation premises the consequences report, REPPIR 2019 reg. 7); None: not recorded.
     information_received_on: date | None = None
 
     @property
@@ -87,15 +90,19 @@ class CoverageGap:
 
     def due_on(self, as_of: date, months: int | None = None) -> date:
         """Return the day the plan is due: the operator's information's arrival + ``months``
-        (default 6, COMAH 2015 reg. 13(2)) when recorded, else ``as_of`` itself."""
+        (default 6, COMAH 2015 reg. 13(2)) when recorded, the consequences report's + 8 months
+        for radiation premises (REPPIR 2019 reg. 11(4)), else ``as_of`` itself."""
         if self.is_dated and self.information_received_on is not None:
+            if self.regime is Regime.REPPIR:
+                return reppir_plan_due_after(self.information_received_on)
             return plan_due_after(self.information_received_on, months)
         return as_of
 
     @property
     def is_dated(self) -> bool:
         """Return whether the due date counts from a recorded date (not from today)."""
-        return self.regime is Regime.COMAH_EXTERNAL and self.information_received_on is not None
+        dated = (Regime.COMAH_EXTERNAL, Regime.REPPIR)
+        return self.regime in dated and self.information_received_on is not None
 
     @property
     def reminder_ref(self) -> str:
@@ -109,6 +116,12 @@ def plan_due_after(information_received_on: date, months: int | None = None) -> 
     if months is None:
         months = RULE_FOR[(Regime.COMAH_EXTERNAL, DutyKind.PREPARE)].months
     return information_received_on + relativedelta(months=months)
+
+
+def reppir_plan_due_after(report_received_on: date) -> date:
+    """Return when a radiation premises' off-site plan is due: 8 months after the council
+    received the consequences report (REPPIR 2019 reg. 11(4))."""
+    return report_received_on + relativedelta(months=REPPIR_PREPARE_MONTHS)
 
 
 @dataclass(frozen=True)
@@ -201,7 +214,8 @@ def coverage_of(hazards: Iterable[HazardFacts], plans: Iterable[PlanFacts]) -> C
             unconfirmed.append((hazard.ref, hazard.name))
         regime = needs_plan(hazard)
         if regime is not None and hazard.ref not in covered[regime]:
-            received = hazard.information_received_on if hazard.kind == "establishment" else None
+            dated = hazard.kind in ("establishment", "radiation_premises")
+            received = hazard.information_received_on if dated else None
             gaps.append(
                 CoverageGap(hazard.id, hazard.ref, hazard.name, hazard.kind, regime, received)
             )

@@ -201,6 +201,18 @@ RADIATION_PREMISES = Layer(
         *PROVENANCE,
     ),
     list_columns=("name", "operator", "status"),
+    duty_fields=(
+        FieldSpec(
+            "information_received_on",
+            "Consequences report received on",
+            "date",
+            what="The date the consequences report was received",
+            hint=(
+                "The operator's consequences report (REPPIR 2019 reg. 7). The council's "
+                "off-site emergency plan is due eight months after it (reg. 11(4))."
+            ),
+        ),
+    ),
 )
 
 WARDS = Layer(

@@ -15,6 +15,7 @@ from resilience.domain.duties.coverage import (
     covering_plans,
     needs_plan,
     plan_due_after,
+    reppir_plan_due_after,
 )
 from resilience.domain.duties.partners import public_information_duty
 from resilience.domain.duties.policy import stored_policy
@@ -94,6 +95,8 @@ def detail(layer: str, ref: str) -> str:
         if record.information_received_on is not None:
             months = policy.months_for(Regime.COMAH_EXTERNAL, DutyKind.PREPARE)
             context["prepare_by"] = plan_due_after(record.information_received_on, months)
+    if spec.name == "radiation-premises" and record.information_received_on is not None:
+        context["prepare_by"] = reppir_plan_due_after(record.information_received_on)
     if spec.name == "wards":
         context["ward_exposure"] = ward_exposure_rows(session, record)
     return render_template(
