@@ -15,7 +15,10 @@ pipelines with three, plus sensitive places) it reports:
 * the server's time to build the page: cold (empty map cache) and warm (cache hit; the key
   is the data version, so this includes reading that version from the database);
 * the time from navigation start until every feature is drawn in headless Chromium, with
-  every request outside loopback blocked;
+  every request outside loopback blocked, and the bytes sent until then (page, assets and,
+  for a register large enough to fetch its wards and zones by view, those answers);
+* for such a register, what the map fetches for a few views (Great Britain to a street):
+  features, bytes, display error, first and warm answer times;
 
 and the same for the baseline: ``folium.GeoJson`` layers of the same frames at full
 resolution, with folium's defaults except that Leaflet and jQuery come from this app (so the
@@ -27,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import statistics
 import sys
 import tempfile
@@ -74,6 +78,19 @@ LAUNCH_ARGS = [
 ]
 EMAIL = "bench@example.invalid"
 PASSWORD = "a long benchmark password"
+# Bytes of every body the page took until drawn (the page, its assets, fetched data), as sent
+# (compressed). The first time, with the assets not yet in the browser's cache, is the most.
+TRANSFERRED_JS = """() => performance.getEntriesByType('navigation')
+    .concat(performance.getEntriesByType('resource'))
+    .reduce((sum, e) => sum + e.encodedBodySize, 0)"""
+# Views of the national overview the wards endpoint is asked for: (what, bbox, zoom).
+BBOX_VIEWS = (
+    ("Great Britain", (-8.5, 49.8, 2.0, 61.0), 6),
+    ("a region (North West)", (-3.6, 53.0, -1.9, 54.2), 9),
+    ("a city (Manchester)", (-2.35, 53.42, -2.15, 53.54), 12),
+    ("a street (1,400 x 950 px)", (-2.2520, 53.4770, -2.2330, 53.4840), 16),
+)
+BROTLI = {"Accept-Encoding": "br"}
 DRAWN_PATHS_JS = """(n) => {
     const drawn = document.querySelectorAll('path.leaflet-interactive, .leaflet-marker-icon');
     return drawn.length >= n ? performance.now() : false;
@@ -242,8 +259,14 @@ def served(app: Flask, extra: dict[str, bytes]) -> Iterator[str]:
         thread.join(timeout=5)
 
 
-def browser_times(base: str, features: int, repeats: int) -> tuple[list[float], list[float]]:
-    """Return ms until drawn for our page and for the baseline page, `repeats` times each."""
+def browser_times(
+    base: str, features: int, repeats: int, transferred: list[int] | None = None
+) -> tuple[list[float], list[float]]:
+    """Return ms until drawn for our page and for the baseline page, `repeats` times each.
+
+    Appends to `transferred` the bytes our page took until drawn, each time (the first with
+    the browser's cache empty of the map's assets).
+    """
     from playwright.sync_api import Route, sync_playwright
 
     blocked: list[str] = []
@@ -274,6 +297,8 @@ def browser_times(base: str, features: int, repeats: int) -> tuple[list[float], 
             page.goto(base + "/maps/", timeout=600_000)
             page.wait_for_selector(".rm-map[data-drawn=true]", timeout=600_000)
             ours.append(page.evaluate("() => Object.values(ResilienceMap.maps)[0].drawnAt"))
+            if transferred is not None:
+                transferred.append(int(page.evaluate(TRANSFERRED_JS)))
             page.close()
             page = context.new_page()
             page.goto(base + "/baseline.html", timeout=600_000, wait_until="commit")
@@ -349,8 +374,14 @@ def measure(label: str, url: str, instance: Path, repeats: int) -> tuple[list[Fi
             session.close()
     features = data.feature_count
     error = measured_error_m(data)
+    bbox_answers(client)
+    transferred: list[int] = []
     with served(app, {"/baseline.html": html.encode("utf-8")}) as base:
-        ours_ms, theirs_ms = browser_times(base, features, repeats)
+        ours_ms, theirs_ms = browser_times(base, features, repeats, transferred)
+    print(
+        f"  {label} first draw in Chromium: {transferred[0]:,} bytes sent (page, assets and "
+        f"fetched wards, compressed); drawn in {', '.join(f'{ms:.0f}' for ms in ours_ms)} ms"
+    )
     app.extensions["engine"].dispose()
     rows = [
         Figures(
@@ -375,6 +406,33 @@ def measure(label: str, url: str, instance: Path, repeats: int) -> tuple[list[Fi
         ),
     ]
     return rows, error
+
+
+def bbox_answers(client: Any) -> None:
+    """Print what the map fetches for a few views: features, bytes, first and warm time.
+
+    Each layer the page fetches (wards, each band of zones) is asked for; the first answer of
+    each view is built (not in the map cache), and the very first also works out every ward's
+    colour, once per data version. A page small enough to carry its shapes asks for nothing.
+    """
+    remote = re.findall(r'"remote":"([^"?]+)', client.get("/maps/").text)
+    if not remote:
+        print("  the overview carries its wards and zones in the page: no requests by view")
+        return
+    for what, bbox, zoom in BBOX_VIEWS:
+        query = f"?bbox={','.join(map(str, bbox))}&zoom={zoom}"
+        for name in ("wards", "zones"):
+            urls = [u + query for u in remote if u.rsplit("/", 1)[-1].startswith(name)]
+            first = [timed(lambda u=u: client.get(u, headers=BROTLI)) for u in urls]
+            warm = [sum(timed(lambda u=u: client.get(u, headers=BROTLI))[0] for u in urls)]
+            raw = [client.get(u, headers={"Accept-Encoding": "identity"}) for u in urls]
+            count = sum(len(r.json["offsets"][-1]) - 1 if r.json["offsets"] else 0 for r in raw)
+            print(
+                f"  {what}, zoom {zoom}: {count:,} {name} in {len(urls)} answer(s), display "
+                f"error {raw[0].json['error_m']} m, {sum(len(r.data) for r in raw):,} bytes "
+                f"({sum(len(r.data) for _, r in first):,} as br); first "
+                f"{sum(t for t, _ in first):.3f} s, warm {warm[0]:.3f} s"
+            )
 
 
 def print_rows(rows: list[Figures], error: float) -> None:

@@ -30,6 +30,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES,
         TILE_URL=settings.tile_url,
         TILE_ATTRIBUTION=settings.tile_attribution,
+        MAP_INLINE_WARDS_MAX=settings.map_inline_wards_max,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,

@@ -8,6 +8,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 MAX_UPLOAD_BYTES = 64 * 1024 * 1024
+# Above this many wards the overview map fetches the wards in view instead of carrying them all.
+MAP_INLINE_WARDS_DEFAULT = 2000
+MAP_INLINE_WARDS_VARIABLE = "RESILIENCE_MAP_INLINE_WARDS"
+
+
+def map_inline_wards_from_environment() -> int:
+    """Return RESILIENCE_MAP_INLINE_WARDS (a whole number, default 2,000); ValueError if not."""
+    text = os.environ.get(MAP_INLINE_WARDS_VARIABLE, "").strip() or str(MAP_INLINE_WARDS_DEFAULT)
+    if not text.isdigit():
+        raise ValueError(f"{MAP_INLINE_WARDS_VARIABLE} must be a whole number, not {text!r}")
+    return int(text)
 
 
 def instance_folder() -> Path:
@@ -37,6 +48,7 @@ class Settings:
     secret_key: str
     tile_url: str = ""  # an internal tile server; empty means the offline ward base map
     tile_attribution: str = ""
+    map_inline_wards_max: int = MAP_INLINE_WARDS_DEFAULT
     smtp: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -50,6 +62,7 @@ class Settings:
             secret_key=_secret_key(folder),
             tile_url=os.environ.get("RESILIENCE_TILE_URL", ""),
             tile_attribution=os.environ.get("RESILIENCE_TILE_ATTRIBUTION", ""),
+            map_inline_wards_max=map_inline_wards_from_environment(),
             smtp={
                 k: v
                 for k in ("SMTP_HOST", "SMTP_PORT", "SMTP_USER", "SMTP_PASSWORD", "MAIL_FROM")

@@ -19,7 +19,7 @@ import pandas as pd
 from markupsafe import escape
 
 from resilience.domain.register.layers import RECEPTOR_KINDS, STATUSES
-from resilience.spatial.crs import BNG
+from resilience.spatial.crs import BNG, WGS84
 from webmap.assets import MapAssets
 from webmap.choropleth import (
     Choropleth,
@@ -58,6 +58,8 @@ HAZARD_LAYERS = {
     "pipeline": "pipelines",
     "radiation_premises": "radiation-premises",
 }
+# Below this zoom a map that fetches its wards draws no ward outlines over the zones.
+WARD_LINES_MIN_ZOOM = 9
 GB_CENTRE = (54.5, -3.0)
 
 
@@ -85,11 +87,14 @@ class MapOptions:
     max_zoom: int = 18
     # The what-if page's address: a click on the overview offers "What if it leaks here?".
     whatif_url: str = ""
+    # Where the map fetches the wards and zones in view, "{layer}" standing for the source's
+    # key (see bbox_layers.py); empty: they are in the page.
+    layers_url: str = ""
 
 
 def overview_map(data: MapData, options: MapOptions) -> folium.Map:
     """Return the map of the whole area, framed on all wards (or all hazards when none)."""
-    choropleth = _choropleth(data, options.measure, scope="any hazard zone")
+    choropleth = ward_choropleth(data, options.measure, scope="any hazard zone")
     frames = [data.wards, data.zones, data.establishments, data.pipelines, data.radiation]
     bounds = _bounds([f for f in frames if len(f)])
     return _compose(data, options, choropleth, bounds, label="Overview map of the register")
@@ -103,7 +108,7 @@ def hazard_map(data: MapData, options: MapOptions) -> folium.Map:
     noun = {"establishment": "site", "radiation_premises": "premises"}.get(
         focus["kind"], "pipeline"
     )
-    choropleth = _choropleth(data, options.measure, scope=f"this {noun}'s zones")
+    choropleth = ward_choropleth(data, options.measure, scope=f"this {noun}'s zones")
     outer = data.zones[data.zones["kind"] == "outer"]
     if len(outer):
         min_x, min_y, max_x, max_y = outer.total_bounds
@@ -115,7 +120,8 @@ def hazard_map(data: MapData, options: MapOptions) -> folium.Map:
     return _compose(data, options, choropleth, bounds, label=label, focus_ref=focus["ref"])
 
 
-def _choropleth(data: MapData, measure: Measure, scope: str) -> Choropleth:
+def ward_choropleth(data: MapData, measure: Measure, scope: str) -> Choropleth:
+    """Return how `data`'s wards are coloured by `measure` (shares from the full geometry)."""
     populations = list(data.wards["population"])
     if measure == "population":
         return population_choropleth(populations)
@@ -160,6 +166,12 @@ def _compose(
     (south, west), (north, east) = bounds
     coarse = overview_detail((west, south, east, north), detail)
     statement = coarse.statement(detail) if coarse else detail.statement
+    if options.layers_url:  # fetched for each zoom (bbox_layers.display_error_m)
+        statement = (
+            f"Shapes are drawn within {detail.max_error_m:g} m of the stored boundaries, or "
+            "within half a screen pixel where that is more (zoomed out); every figure uses "
+            "the full geometry."
+        )
     m = OfflineMap(
         assets=options.assets,
         label=label,
@@ -179,7 +191,7 @@ def _compose(
         min_zoom=4,
         prefer_canvas=data.feature_count > options.canvas_above,
     )
-    sources = _sources(data, choropleth, detail, coarse)
+    sources = _sources(data, choropleth, detail, coarse, options.layers_url)
     for key, encoded in sources.items():
         m.add_child(DataSource(key, encoded))
 
@@ -271,6 +283,9 @@ def _compose(
                     "category": "ward_lines",
                     "source": "wards",
                     "style": {**style.ward_lines, "pane": "rmWardLines"},
+                    # Fetched wards: zoomed out, where a zone is a few pixels across, its
+                    # wards' outlines over it would be as many again to draw for nothing.
+                    **({"minZoom": WARD_LINES_MIN_ZOOM} if options.layers_url else {}),
                 },
                 control=False,
             )
@@ -426,17 +441,30 @@ def _escape_attribution(options: MapOptions) -> str:
 
 
 def _sources(
-    data: MapData, choropleth: Choropleth, detail: DisplayDetail, coarse: Overview | None
+    data: MapData,
+    choropleth: Choropleth,
+    detail: DisplayDetail,
+    coarse: Overview | None,
+    layers_url: str = "",
 ) -> dict[str, dict[str, Any]]:
     """Return every data source of the map, encoded (empty layers are left out).
 
     With `coarse`, each source of lines or polygons also carries a coarser copy of its shapes
-    (same features, same order) for zoomed-out views.
+    (same features, same order) for zoomed-out views. With `layers_url`, the wards and zones
+    sources are only their address: the map fetches what is in view from it as it moves.
     """
-    out = _encoded_sources(data, choropleth, detail)
+    out = _encoded_sources(data, choropleth, detail, with_areas=not layers_url)
+    fetched = ["wards"] + [f"zones_{k}" for k in ZONE_KINDS if (data.zones["kind"] == k).any()]
+    if layers_url:
+        empty = encode_layer(gpd.GeoSeries([], crs=WGS84), 0, {})
+        for key in fetched:
+            out[key] = {**empty, "remote": layers_url.replace("{layer}", key)}
     if coarse is not None:
-        frames = {"wards": data.wards, "pipelines": data.pipelines}
-        frames.update({f"zones_{k}": data.zones[data.zones["kind"] == k] for k in ZONE_KINDS})
+        # Fetched shapes come simplified for the zoom already.
+        frames = {"pipelines": data.pipelines}
+        if not layers_url:
+            frames["wards"] = data.wards
+            frames.update({f"zones_{k}": data.zones[data.zones["kind"] == k] for k in ZONE_KINDS})
         for key, frame in frames.items():
             if key in out:
                 shapes = encode_layer(
@@ -446,30 +474,34 @@ def _sources(
     return out
 
 
+def ward_values(choropleth: Choropleth) -> list[float | None]:
+    """Return the choropleth's values as the popups show them (rounded for the page)."""
+    digits = 4 if choropleth.kind == "share" else 0
+    return [None if v is None else round(v, digits) for v in choropleth.values]
+
+
 def _encoded_sources(
-    data: MapData, choropleth: Choropleth, detail: DisplayDetail
+    data: MapData, choropleth: Choropleth, detail: DisplayDetail, with_areas: bool = True
 ) -> dict[str, dict[str, Any]]:
+    """Return the sources drawn in the page; without `with_areas`, no wards or zones."""
     out: dict[str, dict[str, Any]] = {}
     wards = data.wards
-    values = [
-        None if v is None else round(v, 4 if choropleth.kind == "share" else 0)
-        for v in choropleth.values
-    ]
-    out["wards"] = encode_layer(
-        display_geometry(wards, detail),
-        detail.decimals,
-        {
-            "ref": list(wards["code"]),
-            "name": list(wards["name"]),
-            "lad": list(wards["lad_name"]),
-            "population": list(wards["population"]),
-            "value": values,
-            "cls": choropleth.classes,
-        },
-    )
+    if with_areas:
+        out["wards"] = encode_layer(
+            display_geometry(wards, detail),
+            detail.decimals,
+            {
+                "ref": list(wards["code"]),
+                "name": list(wards["name"]),
+                "lad": list(wards["lad_name"]),
+                "population": list(wards["population"]),
+                "value": ward_values(choropleth),
+                "cls": choropleth.classes,
+            },
+        )
     for kind in ZONE_KINDS:
         zones = data.zones[data.zones["kind"] == kind]
-        if not len(zones):
+        if not len(zones) or not with_areas:
             continue
         out[f"zones_{kind}"] = encode_layer(
             display_geometry(zones, detail),

@@ -13,12 +13,13 @@ from sqlalchemy.orm import Session
 
 from resilience.domain.accounts.users import add_or_update_user, find_user
 from resilience.domain.plans.exercises import EXERCISE_TYPES, follow_records
+from resilience.domain.plans.organisations import add_organisation, all_organisations
 from resilience.domain.plans.reviews import REVIEW_OUTCOMES
 from resilience.domain.register.imports import ImportSummary
 from resilience.domain.register.layers import ESTABLISHMENTS, PIPELINES, RECEPTORS, WARDS
 from resilience.domain.register.transfer import import_file
 from resilience.errors import InputError
-from resilience.storage.models import Exercise, Hazard, Lesson, Plan, PlanReview
+from resilience.storage.models import Exercise, Hazard, Lesson, Organisation, Plan, PlanReview
 
 DEMO_ROOT = Path(__file__).resolve().parents[2]
 DEMO_FILES = (
@@ -133,6 +134,25 @@ def _text_of(entry: dict[str, Any], key: str, name: str, where: str) -> str:
     return text
 
 
+def load_organisations(
+    session: Session, data: dict[str, Any], name: str
+) -> dict[str, Organisation]:
+    """Add the file's organisations to the list where not already there (matched on name, in
+    any case); return the whole list by folded name."""
+    listed = {o.name.casefold(): o for o in all_organisations(session)}
+    for number, entry in enumerate(data.get("organisations") or [], start=1):
+        where = f"organisation {number}"
+        title = _text_of(entry, "name", name, where)
+        if title.casefold() in listed:
+            continue
+        try:
+            added = add_organisation(session, title, str(entry.get("kind") or ""))
+        except InputError as error:
+            raise error.located(file=name, location=where) from None
+        listed[added.name.casefold()] = added
+    return listed
+
+
 def load_plan_records(
     session: Session, data: dict[str, Any], plans: dict[str, Plan], name: str
 ) -> str:
@@ -164,6 +184,7 @@ def load_plan_records(
             review.changes_made = str(item.get("changes_made") or "").strip()
             session.add(review)
             count += 1
+    listed = load_organisations(session, data, name)
     exercises = {e.title: e for e in session.scalars(select(Exercise))}
     entries: list[dict[str, Any]] = data.get("exercises") or []
     for number, entry in enumerate(entries, start=1):
@@ -187,7 +208,20 @@ def load_plan_records(
         exercise.organisations = str(entry.get("organisations") or "").strip()
         exercise.hazard_refs = list(entry.get("covers") or [])
         exercise.note = str(entry.get("note") or "").strip()
+        exercise.objectives = str(entry.get("objectives") or "").strip()
         exercise.plans = [plans[ref] for ref in sorted(set(entry.get("plans") or []))]
+        taking_part = [str(n).strip() for n in entry.get("participants") or []]
+        missing = [n for n in taking_part if n.casefold() not in listed]
+        if missing:
+            raise InputError(
+                f"{missing[0]} is not in the file's organisations",
+                file=name,
+                location=where,
+                field="participants",
+            )
+        exercise.participants = sorted(
+            {listed[n.casefold()] for n in taking_part}, key=lambda o: o.name
+        )
         session.add(exercise)
         lessons = {lesson.description: lesson for lesson in exercise.lessons}
         for index, item in enumerate(entry.get("lessons") or [], start=1):

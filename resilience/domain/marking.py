@@ -4,7 +4,7 @@ The one place that decides it. A reader without clearance (an elected member) se
 OFFICIAL-SENSITIVE plan its reference, title, regime, owner, the sites it covers, its marking,
 status and duty dates; never its note, its reviews' reviewers and changes, its versions (file
 names, summaries, uploaders), the consultations on them (who, when, their response) or, for an
-exercise testing it, its organisations, note and lessons.
+exercise testing it, what of it the exercise tested, who took part, its note and lessons.
 Every page, report and card that shows plan content takes the reader's view from here, and the
 document's marking is the highest marking of what the view revealed.
 """
@@ -199,6 +199,9 @@ class ExerciseView:
     lessons: tuple[LessonView, ...]
     withheld: bool
     marking: str = field(default=OFFICIAL)
+    # What of the plans it tested, and who took part from the organisations list (by name).
+    objectives: str = ""
+    participants: tuple[str, ...] = ()
 
     @property
     def on(self) -> date:
@@ -244,6 +247,8 @@ def exercise_view(exercise: Exercise, reader: Reader) -> ExerciseView:
         lessons=() if withheld else tuple(map(_lesson_view, exercise.lessons)),
         withheld=withheld,
         marking=SENSITIVE if sensitive else OFFICIAL,
+        objectives="" if withheld else exercise.objectives,
+        participants=() if withheld else tuple(o.name for o in exercise.participants),
     )
 
 

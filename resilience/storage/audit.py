@@ -31,6 +31,7 @@ AUDITED_TABLES = frozenset(
         "plan_consultations",
         "plan_reviews",
         "exercises",
+        "organisations",
         "lessons",
         "policy_settings",
         "training_sessions",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from flask import Flask
@@ -84,7 +85,11 @@ def in_sentence(title: str) -> str:
 
 def organisation_list(text: str) -> Markup | str:
     """Return organisations entered one per line (or comma) as a list, each one escaped."""
-    names = split_organisations(text or "")
+    return name_list(split_organisations(text or ""))
+
+
+def name_list(names: Sequence[str]) -> Markup | str:
+    """Return names as a list, each one escaped: the name alone when there is one, else ''."""
     if len(names) <= 1:
         return names[0] if names else ""
     items = Markup("").join(Markup("<li>{}</li>").format(name) for name in names)
@@ -102,6 +107,7 @@ def register(app: Flask) -> None:
         percent=percent,
         people=people,
         organisation_list=organisation_list,
+        name_list=name_list,
         in_sentence=in_sentence,
         people_cell=people_cell,
     )

@@ -145,7 +145,7 @@ def policy_form(page: Node) -> dict[str, str]:
     return {
         node.attrs["name"]: node.attrs.get("value", "")
         for node in form.find_all("input")
-        if "name" in node.attrs
+        if "name" in node.attrs and (node.attrs.get("type") != "radio" or "checked" in node.attrs)
     }
 
 

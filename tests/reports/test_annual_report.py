@@ -81,6 +81,16 @@ def expected_figures(r: Register) -> dict[str, set[tuple[str, int]]]:
         ("hazards", h.id) for h in upper if h.public_information_supplied_on is None
     }
     out["partners.public_information_overdue"] = set()
+    # Consultation (reg. 13(7)): the fixture uploads no version, so every COMAH external plan
+    # adopted by the last day and not withdrawn has no consultation recorded at all.
+    out["consultation.gaps"] = {
+        ("plans", p.id)
+        for p in pl.values()
+        if p.regime == "comah_external"
+        and p.adopted_on is not None
+        and p.adopted_on <= end
+        and p.status != "withdrawn"
+    }
     reviewed = [rv for rv in r.reviews.values() if in_period(rv.reviewed_on)]
     out["plans.reviews"] = {("plan_reviews", rv.id) for rv in reviewed}
     out["plans.reviewed"] = {("plans", rv.plan_id) for rv in reviewed}

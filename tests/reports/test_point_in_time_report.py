@@ -7,11 +7,12 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from resilience.domain.plans.consultation import MANDATORY, consultation_gaps
 from resilience.domain.plans.exercises import ExerciseValues, save_exercise
 from resilience.domain.plans.reviews import record_review
 from resilience.reports.annual.content import AnnualReport, annual_report
 from resilience.reports.annual.document import annual_report_document
-from resilience.storage.models import Plan
+from resilience.storage.models import Plan, PlanConsultation, PlanVersion
 from tests.reports.report_fixtures import PERIOD, build_register
 from tests.support.builders import make_establishment
 
@@ -139,3 +140,41 @@ def test_a_site_with_no_plan_at_the_periods_end_stays_a_gap_in_that_report(
     session.commit()
     after = annual_report(session, PERIOD, datetime(2026, 12, 2, 20, tzinfo=UTC))
     assert [g.hazard_ref for g in after.coverage_gaps] == ["EST-BARE"]
+
+
+def test_a_plan_consulted_only_after_the_periods_end_is_reported_unconsulted(
+    session: Session,
+) -> None:
+    build_register(session)
+    plan = session.scalars(select(Plan).where(Plan.ref == "P-COMAH")).one()
+    version = PlanVersion(
+        plan=plan,
+        label="3.0",
+        stored_name="a" * 32 + ".pdf",
+        original_name="plan.pdf",
+        content_type="application/pdf",
+        size_bytes=10,
+        sha256="0" * 64,
+        uploaded_at=datetime(2025, 3, 3, 9, tzinfo=UTC),
+    )
+    session.add(version)
+    # Four consultees in the period; the fifth (UKHSA) only on 1 June 2026, the day after.
+    for kind in MANDATORY:
+        on = date(2026, 6, 1) if kind == MANDATORY[-1] else date(2025, 2, 28)
+        session.add(
+            PlanConsultation(
+                version=version, consultee=kind, organisation=f"Body {kind}", consulted_on=on
+            )
+        )
+    session.commit()
+    report = annual_report(session, PERIOD, GENERATED)
+    assert [(g.plan_ref, g.version_label, g.missing) for g in report.consultation_gaps] == [
+        ("P-COMAH", "3.0", (MANDATORY[-1],))
+    ]
+    assert report.figure("consultation.gaps").value == 1
+    text = " ".join(
+        getattr(block, "text", "") for block in annual_report_document(report, "Halton").blocks
+    )
+    assert "Plans adopted without a recorded consultation" in text
+    # Today every consultee is recorded: the plan page's warning is gone, the report's stays.
+    assert consultation_gaps(session, [plan]) == []

@@ -79,6 +79,13 @@ TABLE: list[tuple[str, str, tuple[int, int, int, int, int]]] = [
     ("GET", "/maps/establishments/HAL-COMAH-01", (302, 200, 200, 200, 200)),
     ("GET", "/maps/download/html/establishments/HAL-COMAH-01", (302, 200, 200, 200, 200)),
     ("GET", "/maps/static/map.js", (200, 200, 200, 200, 200)),
+    ("GET", "/maps/layers/wards.json?bbox=-2.8,53.3,-2.6,53.4&zoom=12", (302, 200, 200, 200, 200)),
+    ("GET", "/maps/layers/wards.json?bbox=nowhere&zoom=12", (302, 400, 400, 400, 400)),
+    (
+        "GET",
+        "/maps/layers/zones_outer.json?bbox=-2.8,53.3,-2.6,53.4&zoom=9",
+        (302, 200, 200, 200, 200),
+    ),
     ("GET", "/static/app.js", (200, 200, 200, 200, 200)),
     # Members' briefing and the reports: every role.
     ("GET", "/members/", (302, 200, 200, 200, 200)),
@@ -130,6 +137,8 @@ TABLE: list[tuple[str, str, tuple[int, int, int, int, int]]] = [
     ("POST", "/exercises/1/delete", (302, C, C, C, 403)),
     ("POST", "/exercises/1/lessons", (302, 400, 400, 400, 403)),
     ("POST", "/exercises/1/lessons/1/close", (302, 400, 400, 400, 403)),
+    ("GET", "/organisations/", (302, 200, 200, 200, 403)),
+    ("POST", "/organisations/", (302, 400, 400, 400, 403)),
     # Duties: everyone reads; local policy is the administrators'.
     ("GET", "/duties/", (302, 200, 200, 200, 200)),
     ("GET", "/duties/calendar", (302, 200, 200, 200, 200)),
@@ -185,7 +194,10 @@ def _register_counts(session: Session) -> dict[str, int]:
 
 def test_the_table_has_every_route_and_method(app: Flask) -> None:
     adapter = app.url_map.bind("localhost")
-    in_table = {(adapter.match(path, method=method)[0], method) for method, path, _ in TABLE}
+    in_table = {
+        (adapter.match(path.partition("?")[0], method=method)[0], method)
+        for method, path, _ in TABLE
+    }
     in_app = {
         (rule.endpoint, method)
         for rule in app.url_map.iter_rules()

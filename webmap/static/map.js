@@ -162,8 +162,13 @@
 
   function syncBase(map) {
     var state = stateOf(map), base = state.layers.base, wards = state.layers.wards;
-    if (!base || !base.layer.rmShape) return;
+    if (!base) return;
     var covered = wards && wards.spec.covers && map.hasLayer(wards.layer);
+    /* Fetched wards leave their rings to be made into the base shape when first shown. */
+    if (!covered && !base.layer.rmShape && base.layer.rmRings && base.layer.rmRings.length) {
+      base.layer.rmShape = L.polygon(base.layer.rmRings, base.spec.style);
+    }
+    if (!base.layer.rmShape) return;
     var shape = base.layer.rmShape, drawn = base.layer.hasLayer(shape);
     if (covered && drawn) base.layer.removeLayer(shape);
     if (!covered && !drawn) base.layer.addLayer(shape);
@@ -178,8 +183,29 @@
   }
 
   function featureGroup(state, spec, shapes) {
+    var group = L.featureGroup();
+    addFeatures(state, spec, group, shapes);
+    /* One popup and one tooltip for the whole layer, filled in for the feature under the
+       pointer: thousands of features need no popup object each. The properties are looked up
+       when shown: a fetched source (remoteSource) replaces them as the map moves. */
+    var propsOf = function () { return state.sources[spec.source].props; };
+    if (spec.popup) {
+      group.bindPopup(function (feature) { return popupContent(spec, propsOf(), feature.rmIndex); }, {
+        maxWidth: 320, autoPanPadding: [24, 24]
+      });
+    }
+    if (spec.tooltip) {
+      group.bindTooltip(function (feature) {
+        return el("span", null, null, tooltipText(spec, propsOf(), feature.rmIndex));
+      }, { className: "rm-tooltip", sticky: state.sources[spec.source].type !== "Point", direction: "auto" });
+    }
+    return group;
+  }
+
+  function addFeatures(state, spec, group, shapes) {
     var source = state.sources[spec.source];
-    var props = source.props, group = L.featureGroup(), labelled = {};
+    if (spec.minZoom && state.map.getZoom() < spec.minZoom) return;
+    var props = source.props, labelled = {};
     (spec.labelRefs || []).forEach(function (ref) { labelled[ref] = true; });
     shapes.forEach(function (shape, i) {
       var style = featureStyle(spec, props, i), feature;
@@ -197,19 +223,79 @@
       }
       group.addLayer(feature);
     });
-    /* One popup and one tooltip for the whole layer, filled in for the feature under the
-       pointer: thousands of features need no popup object each. */
-    if (spec.popup) {
-      group.bindPopup(function (feature) { return popupContent(spec, props, feature.rmIndex); }, {
-        maxWidth: 320, autoPanPadding: [24, 24]
+  }
+
+  /* A source too large for the page (a national register's wards) is fetched for the view, from
+     this site, as the map moves: the server answers with the wards meeting a block of tiles
+     around the view, simplified for the zoom (webmap/bbox_layers.py), and names that block.
+     Nothing is fetched again while the view stays inside it at the same zoom. */
+  function viewZoom(map) {
+    return Math.max(0, Math.ceil(map.getZoom() - 1e-6));
+  }
+
+  /* The answer for the map's view now: the shapes meeting it, for its zoom (rounded up, so
+     that they are within half a pixel at the zoom drawn). */
+  function askFor(map, url, zoom) {
+    var bounds = map.getBounds();
+    var box = [bounds.getWest(), bounds.getSouth(), bounds.getEast(), bounds.getNorth()];
+    var query = "bbox=" + box.map(function (v) { return v.toFixed(5); }).join(",") + "&zoom=" + zoom;
+    return window.fetch(url + (url.indexOf("?") >= 0 ? "&" : "?") + query, {
+      credentials: "same-origin", headers: { Accept: "application/json" }
+    }).then(function (response) {
+      if (!response.ok) throw new Error("the shapes in view could not be loaded (" + response.status + ")");
+      return response.json();
+    });
+  }
+
+  function remoteSource(map, key, done) {
+    var state = stateOf(map), url = state.sources[key].remote, asked = 0, have = null;
+    function inside(outer, bounds) {
+      return outer && bounds.getWest() >= outer[0] && bounds.getSouth() >= outer[1] &&
+        bounds.getEast() <= outer[2] && bounds.getNorth() <= outer[3];
+    }
+    function refresh() {
+      var zoom = viewZoom(map);
+      if (have && have.zoom === zoom && inside(have.bbox, map.getBounds())) return;
+      var ticket = ++asked, early = state.early[key];
+      delete state.early[key];
+      /* Asked for while the page was still building its other layers (see source): taken
+         if as fine as this zoom needs and holding the whole view, else asked again. */
+      var answer = early && early.zoom >= zoom ? early.answer.then(function (data) {
+        return inside(data.bbox, map.getBounds()) ? data : askFor(map, url, zoom);
+      }) : askFor(map, url, zoom);
+      answer.then(function (data) {
+        if (ticket !== asked) return; /* the map moved on meanwhile */
+        have = { bbox: data.bbox, zoom: zoom };
+        data.remote = url;
+        state.sources[key] = data;
+        delete state.decoded[key + ":fine"];
+        refill(map, key);
+        if (done) { done(); done = null; }
+      }).catch(function (error) {
+        map.getContainer().setAttribute("data-load-error", String(error.message || error));
+        if (done) { done(); done = null; }
       });
     }
-    if (spec.tooltip) {
-      group.bindTooltip(function (feature) {
-        return el("span", null, null, tooltipText(spec, props, feature.rmIndex));
-      }, { className: "rm-tooltip", sticky: source.type !== "Point", direction: "auto" });
-    }
-    return group;
+    map.on("moveend", refresh);
+    refresh();
+  }
+
+  function refill(map, key) {
+    var state = stateOf(map), shapes = shapesOf(state, key, "fine");
+    Object.keys(state.layers).forEach(function (name) {
+      var item = state.layers[name];
+      if (item.spec.source !== key) return;
+      if (item.spec.role === "base") {
+        var group = item.layer, old = group.rmShape;
+        if (old && group.hasLayer(old)) group.removeLayer(old);
+        group.rmShape = null;
+        group.rmRings = allRings(state.sources[key], shapes);
+      } else {
+        item.layer.clearLayers();
+        addFeatures(state, item.spec, item.layer, shapes);
+      }
+    });
+    syncBase(map);
   }
 
   function focusFeature(map, entry) {
@@ -520,7 +606,7 @@
     setup: function (map, options) {
       var container = map.getContainer();
       maps[container.id] = {
-        map: map, sources: {}, decoded: {}, layers: {}, index: [],
+        map: map, sources: {}, decoded: {}, layers: {}, index: [], early: {},
         coarseMaxZoom: typeof options.coarseMaxZoom === "number" ? options.coarseMaxZoom : null
       };
       container.style.background = options.background;
@@ -537,7 +623,14 @@
     },
 
     source: function (map, key, elementId) {
-      stateOf(map).sources[key] = JSON.parse(document.getElementById(elementId).textContent);
+      var state = stateOf(map), source = JSON.parse(document.getElementById(elementId).textContent);
+      state.sources[key] = source;
+      /* Ask at once, for the view setup opened on (a whole zoom level, fitted loosely) and one
+         level finer: the final framing (controls) zooms in by less than a level. */
+      if (source.remote) {
+        var zoom = viewZoom(map) + 1;
+        state.early[key] = { zoom: zoom, answer: askFor(map, source.remote, zoom) };
+      }
     },
 
     layer: function (map, spec) {
@@ -558,7 +651,17 @@
       frame(map, false);
       keepLabelsInside(map);
       map.on("moveend zoomend", function () { keepLabelsInside(map); });
-      markDrawn(map);
+      /* Drawn once every fetched source has arrived for the first view. */
+      var state = stateOf(map), waiting = Object.keys(state.sources).filter(function (key) {
+        return state.sources[key].remote;
+      });
+      if (!waiting.length) markDrawn(map);
+      waiting.forEach(function (key) {
+        remoteSource(map, key, function () {
+          waiting = waiting.filter(function (k) { return k !== key; });
+          if (!waiting.length) markDrawn(map);
+        });
+      });
     },
 
     /* Counts of features per category, and how many are on the map now (for tests). */

@@ -20,6 +20,7 @@ from resilience.csv_export import spreadsheet_csv
 from resilience.date_text import long_date
 from resilience.domain.duties.coverage import coverage
 from resilience.domain.duties.rules import (
+    DISCUSSION_BASED,
     Duty,
     DutyKind,
     DutyPolicy,
@@ -27,6 +28,7 @@ from resilience.domain.duties.rules import (
     PrepareBasis,
     Regime,
     Status,
+    discussion_not_counted,
     plan_duties,
     status_on,
 )
@@ -75,6 +77,10 @@ class PlanRecord(Protocol):
     def review_extended_to(self) -> date | None: ...
     @property
     def exercise_extended_to(self) -> date | None: ...
+    @property
+    def last_exercise_type(self) -> str | None: ...
+    @property
+    def last_non_discussion_exercise_on(self) -> date | None: ...
 
 
 # The columns of ``plans`` a PlanRecord needs, for queries that select rows rather than Plans.
@@ -91,6 +97,8 @@ PLAN_RECORD_COLUMNS = (
     Plan.prepare_basis,
     Plan.review_extended_to,
     Plan.exercise_extended_to,
+    Plan.last_exercise_type,
+    Plan.last_non_discussion_exercise_on,
 )
 
 DUTY_WORDS: Mapping[DutyKind, str] = {
@@ -125,6 +133,12 @@ class DutyRow:
     # of a plan: ``plan_ref`` is empty and these say which record page to go to.
     hazard_ref: str = ""
     hazard_layer: str = ""
+    # An exercise duty: the type of the plan's last exercise (None: none, or not known), and
+    # whether that exercise was discussion-based only while the duty is statutory (flagged),
+    # and if so whether local policy counts it as the test.
+    last_exercise_type: str | None = None
+    discussion_only: bool = False
+    discussion_counted: bool = True
 
     @property
     def is_gap(self) -> bool:
@@ -159,6 +173,8 @@ def plan_dates(plan: PlanRecord) -> PlanDates:
         # Only a REPPIR regulator can agree them (reg. 12(3)); kept if the regime changes back.
         review_extended_to=plan.review_extended_to if reppir else None,
         exercise_extended_to=plan.exercise_extended_to if reppir else None,
+        last_exercise_type=plan.last_exercise_type if adopted else None,
+        last_non_discussion_exercise_on=plan.last_non_discussion_exercise_on if adopted else None,
     )
 
 
@@ -177,22 +193,30 @@ def urgency(row: DutyRow) -> tuple[int, date, str, str]:
 
 def plan_duty_rows(plan: Plan, as_of: date, policy: DutyPolicy) -> list[DutyRow]:
     """Return one plan's duties on ``as_of``, the most urgent first (none once withdrawn)."""
-    rows = [
-        DutyRow(
-            plan_ref=plan.ref,
-            plan_title=plan.title,
-            regime=Regime(plan.regime),
-            owner=plan.owner,
-            marking=plan.marking,
-            duty=duty.duty,
-            due_on=duty.due_on,
-            status=duty.status,
-            days_left=duty.days_left,
-            basis=duty.basis,
-            statutory=duty.statutory,
+    dates = plan_dates(plan)
+    rows = []
+    for duty in stored_plan_duties(plan, as_of, policy):
+        tested = duty.duty is DutyKind.EXERCISE
+        rows.append(
+            DutyRow(
+                plan_ref=plan.ref,
+                plan_title=plan.title,
+                regime=Regime(plan.regime),
+                owner=plan.owner,
+                marking=plan.marking,
+                duty=duty.duty,
+                due_on=duty.due_on,
+                status=duty.status,
+                days_left=duty.days_left,
+                basis=duty.basis,
+                statutory=duty.statutory,
+                last_exercise_type=dates.last_exercise_type if tested else None,
+                discussion_only=(
+                    tested and duty.statutory and dates.last_exercise_type == DISCUSSION_BASED
+                ),
+                discussion_counted=not (tested and discussion_not_counted(dates, policy)),
+            )
         )
-        for duty in stored_plan_duties(plan, as_of, policy)
-    ]
     return sorted(rows, key=urgency)
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from resilience.domain.duties.rules import (
     COMAH_PREPARE_EXTENDED_MONTHS,
+    DISCUSSION_DISCHARGES_STATUTORY_TEST,
     OVERDUE_REMINDER_EVERY_DAYS,
     REMINDER_LEAD_DAYS,
     RULE_FOR,
@@ -34,6 +35,16 @@ MAX_LEAD_DAYS = 366
 EXTENDED_KEY = "comah_prepare_extended_months"
 LEAD_DAYS_KEY = "reminder_lead_days"
 OVERDUE_EVERY_KEY = "overdue_reminder_every_days"
+DISCUSSION_KEY = "discussion_exercise_discharges_statutory_test"
+# Shown beside the setting on the policy page: why the default is what it is.
+DISCUSSION_REASON = (
+    "COMAH 2015 reg. 14 and REPPIR 2019 reg. 12 require each external plan to be tested; this "
+    "app does not decide what kind of exercise a test must be. REPPIR asks that a test involve "
+    "everyone with a role in the plan as far as needed to show that the plan is effective, "
+    "which a discussion alone may not do. By default any held exercise counts, and the duties "
+    "pages flag a statutory test that was discussion-based only; a council may decide that "
+    "such an exercise does not discharge the duty."
+)
 
 
 def interval_key(regime: Regime, duty: DutyKind) -> str:
@@ -49,6 +60,7 @@ class PolicyChoice:
     comah_prepare_extended_months: int = COMAH_PREPARE_EXTENDED_MONTHS
     reminder_lead_days: tuple[int, ...] = REMINDER_LEAD_DAYS
     overdue_reminder_every_days: int = OVERDUE_REMINDER_EVERY_DAYS
+    discussion_discharges_statutory_test: bool = DISCUSSION_DISCHARGES_STATUTORY_TEST
 
     @classmethod
     def of(cls, policy: DutyPolicy) -> PolicyChoice:
@@ -58,6 +70,7 @@ class PolicyChoice:
             comah_prepare_extended_months=policy.comah_prepare_extended_months,
             reminder_lead_days=policy.reminder_lead_days,
             overdue_reminder_every_days=policy.overdue_reminder_every_days,
+            discussion_discharges_statutory_test=policy.discussion_discharges_statutory_test,
         )
 
     def settings(self) -> dict[str, str]:
@@ -66,6 +79,7 @@ class PolicyChoice:
         values[EXTENDED_KEY] = str(self.comah_prepare_extended_months)
         values[LEAD_DAYS_KEY] = ",".join(str(days) for days in self.reminder_lead_days)
         values[OVERDUE_EVERY_KEY] = str(self.overdue_reminder_every_days)
+        values[DISCUSSION_KEY] = "yes" if self.discussion_discharges_statutory_test else "no"
         return values
 
 
@@ -130,6 +144,7 @@ def _policy_from(choice: PolicyChoice) -> DutyPolicy:
         comah_prepare_extended_months=choice.comah_prepare_extended_months,
         reminder_lead_days=choice.reminder_lead_days,
         overdue_reminder_every_days=choice.overdue_reminder_every_days,
+        discussion_discharges_statutory_test=choice.discussion_discharges_statutory_test,
     )
 
 
@@ -180,6 +195,9 @@ def _choice_from(settings: Mapping[str, str]) -> PolicyChoice:
         comah_prepare_extended_months=number(EXTENDED_KEY, defaults.comah_prepare_extended_months),
         reminder_lead_days=lead,
         overdue_reminder_every_days=number(OVERDUE_EVERY_KEY, defaults.overdue_reminder_every_days),
+        discussion_discharges_statutory_test={"yes": True, "no": False}.get(
+            settings.get(DISCUSSION_KEY, ""), defaults.discussion_discharges_statutory_test
+        ),
     )
 
 

@@ -94,6 +94,12 @@ RULE_FOR: Mapping[tuple[Regime, DutyKind], DutyRule] = MappingProxyType(
 # authority in writing" -- nine months from notification in total, not six plus nine.
 COMAH_PREPARE_EXTENDED_MONTHS = 9
 
+# The exercise type that is a discussion only (DESIGN.md §1: seminar or workshop).
+DISCUSSION_BASED = "discussion_based"
+# Local policy: the regulations do not say what kind of exercise a test must be; by default a
+# discussion-based one counts (and the duties pages flag it).
+DISCUSSION_DISCHARGES_STATUTORY_TEST = True
+
 DUE_SOON_DAYS = 90
 REMINDER_LEAD_DAYS: tuple[int, ...] = (90, 30, 7)
 OVERDUE_REMINDER_EVERY_DAYS = 7
@@ -113,6 +119,8 @@ class DutyPolicy:
     due_soon_days: int = DUE_SOON_DAYS
     reminder_lead_days: tuple[int, ...] = REMINDER_LEAD_DAYS
     overdue_reminder_every_days: int = OVERDUE_REMINDER_EVERY_DAYS
+    # Whether a discussion-based exercise is the last test of a statutory exercise duty.
+    discussion_discharges_statutory_test: bool = DISCUSSION_DISCHARGES_STATUTORY_TEST
 
     def __post_init__(self) -> None:
         """Merge the overrides over the table; raise ValueError if a rule would be broken."""
@@ -181,6 +189,11 @@ class PlanDates:
     # anyway (one recorded since) is due as usual: the extension was for the one it replaced.
     review_extended_to: date | None = None
     exercise_extended_to: date | None = None
+    # The type of the exercise on last_exercised_on (None where not known, as from a file), and
+    # the last exercise that was more than a discussion: the last test of a statutory duty where
+    # local policy does not count a discussion-based exercise.
+    last_exercise_type: str | None = None
+    last_non_discussion_exercise_on: date | None = None
 
 
 # The window reg. 13(2) allows an agreed period: six months, or longer up to nine.
@@ -316,7 +329,7 @@ def plan_duties(plan: PlanDates, as_of: date, policy: DutyPolicy = DEFAULT_POLIC
     adopted = plan.adopted_on
     anchors = {
         DutyKind.REVIEW: adopted if plan.last_reviewed_on is None else plan.last_reviewed_on,
-        DutyKind.EXERCISE: adopted if plan.last_exercised_on is None else plan.last_exercised_on,
+        DutyKind.EXERCISE: adopted if (tested := last_test_on(plan, policy)) is None else tested,
     }
     duties = []
     for kind, anchor in anchors.items():
@@ -326,6 +339,23 @@ def plan_duties(plan: PlanDates, as_of: date, policy: DutyPolicy = DEFAULT_POLIC
             due_on = agreed
         duties.append(_due(plan, RULE_FOR[(plan.regime, kind)], due_on, as_of, policy))
     return duties
+
+
+def discussion_not_counted(plan: PlanDates, policy: DutyPolicy) -> bool:
+    """Return whether the plan's last exercise was discussion-based and, its exercise duty being
+    statutory, local policy does not count it as the test."""
+    return (
+        plan.last_exercise_type == DISCUSSION_BASED
+        and RULE_FOR[(plan.regime, DutyKind.EXERCISE)].statutory
+        and not policy.discussion_discharges_statutory_test
+    )
+
+
+def last_test_on(plan: PlanDates, policy: DutyPolicy = DEFAULT_POLICY) -> date | None:
+    """Return the date of the exercise the plan's exercise duty counts from, or None."""
+    if discussion_not_counted(plan, policy):
+        return plan.last_non_discussion_exercise_on
+    return plan.last_exercised_on
 
 
 def _prepare_duty(plan: PlanDates, as_of: date, policy: DutyPolicy) -> Duty:

@@ -291,10 +291,14 @@ def _needs_consultation(plan: Plan) -> bool:
 
 
 def consultation_gaps(
-    session: Session, plans: Iterable[Plan] | None = None
+    session: Session, plans: Iterable[Plan] | None = None, as_of: date | None = None
 ) -> list[ConsultationGap]:
     """Return the adopted COMAH external plans (of ``plans``, else all) whose latest version
-    lacks a consultation of a mandatory consultee, by plan title."""
+    lacks a consultation of a mandatory consultee, by plan title.
+
+    With ``as_of``, as they stood at the end of that day: versions uploaded and consultations
+    held by then (the annual report's view of its period's end).
+    """
     if plans is None:
         plans = session.scalars(
             select(Plan).where(
@@ -310,14 +314,16 @@ def consultation_gaps(
         .where(PlanVersion.plan_id.in_(wanted))
         .order_by(PlanVersion.uploaded_at.desc(), PlanVersion.id.desc())
     ):
-        latest.setdefault(version.plan_id, version)
+        if as_of is None or uploaded_on(version) <= as_of:
+            latest.setdefault(version.plan_id, version)
     recorded: dict[int, set[str]] = defaultdict(set)
     if latest:
-        rows = session.execute(
-            select(PlanConsultation.plan_version_id, PlanConsultation.consultee)
-            .where(PlanConsultation.plan_version_id.in_([v.id for v in latest.values()]))
-            .distinct()
+        query = select(PlanConsultation.plan_version_id, PlanConsultation.consultee).where(
+            PlanConsultation.plan_version_id.in_([v.id for v in latest.values()])
         )
+        if as_of is not None:
+            query = query.where(PlanConsultation.consulted_on <= as_of)
+        rows = session.execute(query.distinct())
         for version_id, kind in rows:
             recorded[version_id].add(kind)
     gaps = []

@@ -13,11 +13,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from resilience.date_text import long_date
+from resilience.domain.duties.rules import DISCUSSION_BASED
 from resilience.domain.plans.records import check_hazards
 from resilience.domain.plans.reviews import latest_review
 from resilience.domain.record_dates import check_date
 from resilience.errors import InputError
-from resilience.storage.models import Exercise, Lesson, Plan, exercise_plans
+from resilience.storage.models import Exercise, Lesson, Organisation, Plan, exercise_plans
 
 EXERCISE_TYPES: tuple[tuple[str, str], ...] = (
     ("discussion_based", "Discussion-based"),
@@ -36,10 +37,27 @@ def _latest_exercise(session: Session, plan: Plan) -> date | None:
     )
 
 
+def _last_test(session: Session, plan: Plan) -> tuple[str | None, date | None]:
+    """Return the type of the plan's latest held exercise (on one day, one that was more than a
+    discussion first) and the date of its latest held exercise that was more than a discussion."""
+    held = session.execute(
+        select(Exercise.held_on, Exercise.exercise_type)
+        .join(exercise_plans, exercise_plans.c.exercise_id == Exercise.id)
+        .where(exercise_plans.c.plan_id == plan.id, Exercise.status == "held")
+    ).all()
+    if not held:
+        return None, None
+    latest = max(held, key=lambda row: (row.held_on, row.exercise_type != DISCUSSION_BASED))
+    beyond = [row.held_on for row in held if row.exercise_type != DISCUSSION_BASED]
+    return latest.exercise_type, max(beyond, default=None)
+
+
 def refresh_exercise_date(session: Session, plan: Plan) -> None:
-    """Set the plan's last exercise to the latest held exercise that tested it, or None."""
+    """Set the plan's last exercise (its date and type, and its last one beyond a discussion)
+    from the held exercises that tested it, or None."""
     session.flush()
     plan.last_exercised_on = _latest_exercise(session, plan)
+    plan.last_exercise_type, plan.last_non_discussion_exercise_on = _last_test(session, plan)
 
 
 def follow_records(session: Session, plan: Plan) -> None:
@@ -52,6 +70,7 @@ def follow_records(session: Session, plan: Plan) -> None:
         plan.last_reviewed_on = reviewed
     if (exercised := _latest_exercise(session, plan)) is not None:
         plan.last_exercised_on = exercised
+        plan.last_exercise_type, plan.last_non_discussion_exercise_on = _last_test(session, plan)
 
 
 @dataclass(frozen=True)
@@ -67,6 +86,8 @@ class ExerciseValues:
     plan_refs: tuple[str, ...]
     hazard_refs: tuple[str, ...]
     note: str = ""
+    objectives: str = ""
+    participant_ids: tuple[int, ...] = ()
 
 
 def save_exercise(
@@ -105,6 +126,7 @@ def save_exercise(
     if unknown:
         raise InputError(f"Unknown plan: {', '.join(unknown)}", field="plan_refs")
     hazard_refs = check_hazards(session, values.hazard_refs, "hazard_refs")
+    participants = _participants(session, values.participant_ids)
 
     exercise = existing or Exercise()
     # Only held exercises count, so only plans a held exercise tested (before or after) change.
@@ -118,11 +140,30 @@ def save_exercise(
     exercise.organisations = values.organisations
     exercise.hazard_refs = hazard_refs
     exercise.note = values.note
+    exercise.objectives = values.objectives
     exercise.plans = sorted(plans, key=lambda plan: plan.ref)
+    exercise.participants = participants
     session.add(exercise)
     for plan in affected.values():
         refresh_exercise_date(session, plan)
     return exercise
+
+
+def _participants(session: Session, ids: tuple[int, ...]) -> list[Organisation]:
+    """Return the organisations with these ids, by name; InputError if one is not on the list."""
+    wanted = list(dict.fromkeys(ids))
+    found = (
+        list(session.scalars(select(Organisation).where(Organisation.id.in_(wanted))))
+        if wanted
+        else []
+    )
+    unknown = sorted(set(wanted) - {organisation.id for organisation in found})
+    if unknown:
+        raise InputError(
+            f"Organisation number {unknown[0]} is not in the organisations list",
+            field="participant_ids",
+        )
+    return sorted(found, key=lambda organisation: organisation.name)
 
 
 def delete_exercise(session: Session, exercise: Exercise) -> None:

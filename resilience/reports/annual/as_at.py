@@ -162,8 +162,19 @@ def plans_at_end(session: Session, end: date) -> list[Plan]:
         def day(name: str, state: dict[str, Any] = state, now: Plan | None = now) -> date | None:
             return _on_or_before(end, getattr(now, name, None), state.get(name))
 
-        for name in ("notified_on", "adopted_on", "last_reviewed_on", "last_exercised_on"):
+        for name in (
+            "notified_on",
+            "adopted_on",
+            "last_reviewed_on",
+            "last_exercised_on",
+            "last_non_discussion_exercise_on",
+        ):
             then[name] = day(name)
+        # The last exercise's type goes with its date: now's where the date is now's.
+        if now is not None and then["last_exercised_on"] == now.last_exercised_on:
+            then["last_exercise_type"] = now.last_exercise_type
+        elif then["last_exercised_on"] is None:
+            then["last_exercise_type"] = None
         out.append(Plan(**then))
     return sorted(out, key=lambda p: p.ref)
 

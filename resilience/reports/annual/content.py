@@ -29,6 +29,7 @@ from resilience.domain.marking import (
     highest_marking,
     plan_view,
 )
+from resilience.domain.plans.consultation import consultation_gaps
 from resilience.domain.plans.exercises import EXERCISE_TYPES
 from resilience.domain.plans.reviews import REVIEW_OUTCOMES
 from resilience.domain.training.refresher import load_training_policy
@@ -260,7 +261,7 @@ def _exercises(
     revealed: set[str] = set()
     for exercise in held:
         view = views[exercise.id]
-        if view.organisations or view.lessons:
+        if view.organisations or view.participants or view.lessons:
             revealed.add(view.revealed_marking)
         refs = set(exercise.hazard_refs or []) | {r for p in exercise.plans for r in p.hazard_refs}
         site_sources |= {Source("hazards", ids[r], r) for r in refs if r in ids}
@@ -271,7 +272,10 @@ def _exercises(
                 exercise_type=types.get(exercise.exercise_type, exercise.exercise_type),
                 plans=tuple(p.title for p in exercise.plans),
                 sites=tuple(sorted(names.get(r, r) for r in refs)),
-                organisations=split_organisations(view.organisations),
+                # Those from the organisations list, then any others written in.
+                organisations=tuple(
+                    dict.fromkeys((*view.participants, *split_organisations(view.organisations)))
+                ),
                 lessons_identified=len(exercise.lessons),
                 source=Source("exercises", exercise.id, exercise.title),
             )
@@ -346,6 +350,17 @@ def overdue_reason(plan: Plan, line: DutyRow, reader: Reader = UNCLEARED) -> str
         if last is None and plan.adopted_on is not None:
             adopted = long_date(plan.adopted_on)
             reason = f"No {line.duty.value} recorded since the plan was adopted on {adopted}."
+        elif last is not None and line.duty is DutyKind.EXERCISE and not line.discussion_counted:
+            beyond = plan.last_non_discussion_exercise_on
+            reason = (
+                f"The last exercise, on {long_date(last)}, was discussion-based, which local "
+                "policy does not count as the statutory test; "
+                + (
+                    f"the last exercise beyond a discussion was on {long_date(beyond)}."
+                    if beyond is not None
+                    else "no exercise beyond a discussion is recorded."
+                )
+            )
         elif last is not None:
             reason = f"Last {verb} on {long_date(last)}; nothing recorded since."
         else:
@@ -371,6 +386,7 @@ def annual_report(
     )
     duty_policy = stored_policy(session)
     groups, all_lines = _duty_groups(plans, period.end, duty_policy)
+    by_ref = {plan.ref: plan for plan in plans}
     covered = coverage_of(hazards, plans)
     coverage_figures = (
         figure(
@@ -380,6 +396,15 @@ def annual_report(
         ),
     )
     partners = tuple(partner_duties_of(hazards, period.end, duty_policy.due_soon_days))
+    unconsulted = tuple(consultation_gaps(session, plans, as_of=period.end))
+    consultation_figures = (
+        figure(
+            "consultation.gaps",
+            "Adopted external plans with no recorded consultation of every consultee "
+            "reg. 13(7) requires, at the end of the period",
+            (Source("plans", by_ref[gap.plan_ref].id, gap.plan_ref) for gap in unconsulted),
+        ),
+    )
     activity, plan_figures, revealed = _plan_activity(session, plans, period, reader)
     exercise_lines, exercise_figures, lesson_figures, seen = _exercises(
         exercises, plans, hazards, period, reader
@@ -432,6 +457,8 @@ def annual_report(
         coverage_gaps=covered.gaps,
         coverage_figures=coverage_figures,
         unconfirmed_tiers=covered.unconfirmed_tiers,
+        consultation_gaps=unconsulted,
+        consultation_figures=consultation_figures,
         overdue_figures=overdue_figures,
         partner_duties=partners,
         partner_figures=partner_figures(partners),

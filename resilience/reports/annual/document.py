@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 
 from resilience.date_text import long_date
 from resilience.domain.duties.rules import Regime
+from resilience.domain.plans.consultation import CONSULTEES
 from resilience.domain.training.refresher import AUDIENCES, TOPICS
 from resilience.reports.annual.content import (
     STATUS_LABELS,
@@ -173,6 +174,36 @@ def _duties(report: AnnualReport) -> list[Block]:
                     for gap in gaps
                 ),
                 widths=(4, 3, 3),
+            )
+        )
+    unconsulted = report.consultation_gaps
+    blocks += [
+        Heading("Plans adopted without a recorded consultation", 2),
+        Text(
+            "In preparing an external plan the council must consult the operator, the "
+            "appropriate agency, the emergency services liable to respond and, in England, the "
+            "NHS and public health bodies (COMAH 2015 reg. 13(7))."
+            + (
+                ""
+                if unconsulted
+                else f" On {long_date(report.period.end)} every adopted external plan's latest "
+                "version had each of them recorded."
+            )
+        ),
+    ]
+    if unconsulted:
+        blocks.append(
+            Table(
+                headers=("Plan", "Version", "Not recorded"),
+                rows=tuple(
+                    (
+                        f"{gap.plan_title} ({gap.plan_ref})",
+                        gap.version_label or "None uploaded",
+                        "; ".join(CONSULTEES[kind].label for kind in gap.missing),
+                    )
+                    for gap in unconsulted
+                ),
+                widths=(3.5, 1.3, 5.2),
             )
         )
     if report.unconfirmed_tiers:

@@ -16,6 +16,7 @@ from resilience.domain.duties.coverage import CoverageGap
 from resilience.domain.duties.dashboard import DutyRow
 from resilience.domain.duties.partners import PartnerDuty
 from resilience.domain.duties.rules import DutyKind, Status
+from resilience.domain.plans.consultation import ConsultationGap
 from resilience.errors import InputError
 
 STATUS_LABELS = {Status.OK: "On track", Status.DUE_SOON: "Due soon", Status.OVERDUE: "Overdue"}
@@ -170,6 +171,10 @@ class AnnualReport:
     coverage_gaps: tuple[CoverageGap, ...] = field(default=())
     coverage_figures: tuple[Figure, ...] = field(default=())
     unconfirmed_tiers: tuple[tuple[str, str], ...] = field(default=())
+    # Adopted external plans whose latest version had no recorded consultation of a consultee
+    # COMAH 2015 reg. 13(7) requires, at the period's end (resilience.domain.plans.consultation).
+    consultation_gaps: tuple[ConsultationGap, ...] = field(default=())
+    consultation_figures: tuple[Figure, ...] = field(default=())
     # Partners' duties at the period's end (resilience.domain.duties.partners): what operators
     # must do, kept apart from the council's duties and their counts.
     partner_duties: tuple[PartnerDuty, ...] = field(default=())
@@ -190,6 +195,7 @@ class AnnualReport:
             *self.register,
             *groups,
             *self.coverage_figures,
+            *self.consultation_figures,
             *self.plan_figures,
             *self.exercise_figures,
             *self.lesson_figures,

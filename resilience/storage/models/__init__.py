@@ -9,12 +9,14 @@ from resilience.storage.models.base import NAMING, Base, utcnow
 from resilience.storage.models.plans import (
     Exercise,
     Lesson,
+    Organisation,
     Plan,
     PlanConsultation,
     PlanLetter,
     PlanReview,
     PlanVersion,
     PolicySetting,
+    exercise_participants,
     exercise_plans,
 )
 from resilience.storage.models.register import (
@@ -48,6 +50,7 @@ __all__ = [
     "Invitation",
     "Lesson",
     "Notification",
+    "Organisation",
     "Pipeline",
     "Plan",
     "PlanConsultation",
@@ -66,6 +69,7 @@ __all__ = [
     "WhatIfScenario",
     "Zone",
     "ZoneExposure",
+    "exercise_participants",
     "exercise_plans",
     "scheduler_jobs",
     "utcnow",

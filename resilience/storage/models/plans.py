@@ -60,6 +60,11 @@ class Plan(Base):
     adopted_on: Mapped[date | None] = mapped_column(Date)
     last_reviewed_on: Mapped[date | None] = mapped_column(Date)
     last_exercised_on: Mapped[date | None] = mapped_column(Date)
+    # The type of the exercise last_exercised_on comes from (None: not known, e.g. a date loaded
+    # from a file), and the last held exercise that was more than a discussion: what counts as
+    # the statutory test where local policy does not count a discussion-based one.
+    last_exercise_type: Mapped[str | None] = mapped_column(String(20))
+    last_non_discussion_exercise_on: Mapped[date | None] = mapped_column(Date)
     hazard_refs: Mapped[list[str]] = mapped_column(JSON, default=list)
     note: Mapped[str] = mapped_column(Text, default="")
     # When it entered the register; None: before the register's records began (see reports).
@@ -209,6 +214,38 @@ exercise_plans = Table(
 )
 
 
+class Organisation(Base):
+    """An organisation that takes part in exercises: a site's operator, an emergency service, or
+    another responder; exercises name their participants from this list."""
+
+    __tablename__ = "organisations"
+    __table_args__ = (
+        CheckConstraint("kind IN ('operator', 'emergency_service', 'other')", name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+
+    @property
+    def ref(self) -> str:
+        """Return the name the audit trail gives this organisation."""
+        return self.name
+
+
+exercise_participants = Table(
+    "exercise_participants",
+    Base.metadata,
+    Column("exercise_id", ForeignKey("exercises.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "organisation_id",
+        ForeignKey("organisations.id", ondelete="RESTRICT"),
+        primary_key=True,
+        index=True,
+    ),
+)
+
+
 class Exercise(Base):
     """An exercise, planned or held; a held one discharges the exercise duty of each plan tested."""
 
@@ -232,11 +269,17 @@ class Exercise(Base):
     status: Mapped[str] = mapped_column(String(10), index=True)
     planned_on: Mapped[date | None] = mapped_column(Date)
     held_on: Mapped[date | None] = mapped_column(Date)
+    # Free text: other participants, and those recorded before the organisations list.
     organisations: Mapped[str] = mapped_column(Text, default="")
+    # What of the plans it tested: which parts or objectives.
+    objectives: Mapped[str] = mapped_column(Text, default="", server_default="")
     hazard_refs: Mapped[list[str]] = mapped_column(JSON, default=list)
     note: Mapped[str] = mapped_column(Text, default="")
 
     plans: Mapped[list[Plan]] = relationship(secondary=exercise_plans, order_by=Plan.ref)
+    participants: Mapped[list[Organisation]] = relationship(
+        secondary=exercise_participants, order_by=Organisation.name
+    )
     lessons: Mapped[list[Lesson]] = relationship(
         back_populates="exercise",
         cascade="all, delete-orphan",

@@ -80,6 +80,7 @@ ENDPOINT_PERMISSIONS: dict[str, str] = {
             "exercise_delete",
             "lesson_add",
             "lesson_close",
+            "organisations",
         )
     },
     "plans.version_download": "view",
@@ -99,6 +100,9 @@ ENDPOINT_PERMISSIONS: dict[str, str] = {
     "members.home": "view",
     "members.card": "view",
     "members.overview_map": "view",
+    # The wards in view of a national overview: as the overview itself, every signed-in role
+    # (ward colours come only from the zones that reader's map shows).
+    "maps.layer": "view",
     "members.site_map": "view",
     "reports.index": "view",
     "reports.annual": "view",

@@ -51,9 +51,13 @@ def load_wards(session: Session, bounds: tuple[float, float, float, float] | Non
     return _frame(list(session.execute(query.order_by(Ward.code))), WARD_COLUMNS)
 
 
-def _zones(
-    session: Session, hazard_id: int | None = None, hazard_kind: str | None = None
+def load_zones(
+    session: Session,
+    hazard_id: int | None = None,
+    hazard_kind: str | None = None,
+    kind: str | None = None,
 ) -> gpd.GeoDataFrame:
+    """Return zones (all, or one hazard's, one kind of hazard's, or of one `kind` of zone)."""
     query = (
         select(
             Hazard.ref.label("hazard_ref"),
@@ -70,6 +74,8 @@ def _zones(
         query = query.where(Zone.hazard_id == hazard_id)
     if hazard_kind is not None:
         query = query.where(Hazard.kind == hazard_kind)
+    if kind is not None:
+        query = query.where(Zone.kind == kind)
     return _frame(list(session.execute(query)), ZONE_COLUMNS)
 
 
@@ -106,7 +112,7 @@ def generalise_pipelines(
 
 def load_overview(session: Session, precise_pipelines: bool = True) -> MapData:
     """Return the whole register for the overview map (pipelines as corridors unless precise)."""
-    zones = _zones(session)
+    zones = load_zones(session)
     pipelines = _hazards(session, "pipeline", PIPELINE_COLUMNS)
     if not precise_pipelines:
         zones, pipelines = generalise_pipelines(zones, pipelines)
@@ -129,11 +135,11 @@ def load_hazard(
     of its size on each side; wards, other sites and sensitive places meeting it are included.
     Unless `precise_pipelines`, every pipeline is drawn as its corridor and its zones are left out.
     """
-    zones = _zones(session, hazard.id)
+    zones = load_zones(session, hazard.id)
     pipelines = _hazards(session, "pipeline", PIPELINE_COLUMNS)
     if not precise_pipelines:
         # Corridors are made from the pipelines' own zones: no need to decode any other.
-        _, pipelines = generalise_pipelines(_zones(session, hazard_kind="pipeline"), pipelines)
+        _, pipelines = generalise_pipelines(load_zones(session, hazard_kind="pipeline"), pipelines)
         zones = zones[zones["hazard_kind"] != "pipeline"].reset_index(drop=True)
     shapes = list(zones.geometry) or [hazard.geometry]
     if not precise_pipelines and hazard.kind == "pipeline":

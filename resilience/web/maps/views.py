@@ -31,6 +31,7 @@ from resilience.web.db import db_session
 from resilience.web.downloads import download, file_name
 from resilience.web.headers import MAP_CSP
 from resilience.web.maps.cache import shared_map_cache
+from resilience.web.maps.layer_blocks import layer_block, wards_by_view
 from resilience.web.maps.sources import data_version, load_hazard, load_overview
 from resilience.web.render_limits import (
     RenderUnavailable,
@@ -40,12 +41,14 @@ from resilience.web.render_limits import (
     unavailable_page,
 )
 from webmap.assets import STATIC_DIR, MapAssets, asset_version
+from webmap.bbox_layers import BadRequest, parse_request
 from webmap.cache import MapCache
 from webmap.choropleth import MEASURES, Measure
 from webmap.compose import MapOptions, RecordLinks, hazard_map, overview_map
 from webmap.document import MapParts, map_parts, standalone_html
 from webmap.map_data import MapData
 from webmap.png import PngUnavailable, html_to_png
+from webmap.styles import ZONE_KINDS
 
 
 class _MapBlueprint(Blueprint):
@@ -62,6 +65,8 @@ bp = _MapBlueprint(
 bp.register_error_handler(RenderUnavailable, unavailable_page)
 HAZARD = "<any(establishments, pipelines, 'radiation-premises'):layer>/<path:ref>"
 FORMATS = ("html", "png")
+# What a large register's overview fetches by view (webmap.compose: wards and zone bands).
+FETCHED_LAYERS = ("wards", *(f"zones_{kind}" for kind in ZONE_KINDS))
 
 
 @dataclass(frozen=True)
@@ -101,7 +106,7 @@ def _measure() -> Measure:
     abort(400, f"Colour wards by one of: {', '.join(MEASURES)}.")
 
 
-def _options(*, standalone: bool) -> MapOptions:
+def _options(*, standalone: bool, wards_by_view: bool = False) -> MapOptions:
     """Return how this request's map is drawn: linked or inlined assets, look, base layer."""
     # URL templates for popups: built by Flask for one layer, then generalised.
     record = url_for("layers.detail", layer="receptors", ref="__REF__", _external=standalone)
@@ -126,7 +131,14 @@ def _options(*, standalone: bool) -> MapOptions:
         tile_attribution=current_app.config.get("TILE_ATTRIBUTION", ""),
         # Who may run a what-if is who may see routes (view_sensitive), already in the cache key.
         whatif_url="" if standalone or not precise_pipelines() else url_for("whatif.run"),
+        layers_url=_layers_url() if wards_by_view else "",
     )
+
+
+def _layers_url() -> str:
+    """Return the address map.js fetches a source in view from, "{layer}" for its key."""
+    url = url_for("maps.layer", layer="wards", measure=_measure())
+    return url.replace("/wards.json", "/{layer}.json")
 
 
 def _template(url: str, tail: str) -> str:
@@ -136,9 +148,12 @@ def _template(url: str, tail: str) -> str:
 
 
 def _render(
-    data: MapData, draw: Callable[[MapData, MapOptions], Any], standalone: bool
+    data: MapData,
+    draw: Callable[[MapData, MapOptions], Any],
+    standalone: bool,
+    wards_by_view: bool = False,
 ) -> RenderedMap:
-    m = draw(data, _options(standalone=standalone))
+    m = draw(data, _options(standalone=standalone, wards_by_view=wards_by_view))
     sites = (
         [
             {"ref": ref, "name": name, "layer": "establishments", "kind": "COMAH establishment"}
@@ -186,13 +201,20 @@ def _overview_key(session: Session) -> tuple[Any, ...]:
     return ("overview", *_look(), data_version(session))
 
 
+def _wards_by_view(session: Session) -> bool:
+    """Return whether the overview page fetches its wards by view (a large register)."""
+    return wards_by_view(session, int(current_app.config["MAP_INLINE_WARDS_MAX"]))
+
+
 def _overview(session: Session, standalone: bool) -> RenderedMap:
+    # A download is one offline file: it always carries every ward.
+    by_view = not standalone and _wards_by_view(session)
     # A build (not a cache hit) holds a heavy-render slot: see render_limits.
     data = _cache().get_or_build(
-        (*_overview_key(session), standalone),
+        (*_overview_key(session), standalone, by_view),
         lambda: limited(
             lambda: _render(
-                load_overview(session, precise_pipelines()), overview_map, standalone
+                load_overview(session, precise_pipelines()), overview_map, standalone, by_view
             ).encode()
         ),
     )
@@ -267,6 +289,17 @@ def overview() -> Response:
     return _with_tile_origin(
         render_template("maps/overview.html", rendered=rendered, **_page_links("overview"))
     )
+
+
+@bp.get(f"/layers/<any({', '.join(FETCHED_LAYERS)}):layer>.json")
+def layer(layer: str) -> Response:
+    """The wards or zones meeting ``bbox=w,s,e,n`` simplified for ``zoom`` (webmap.bbox_layers)."""
+    try:
+        block = parse_request(request.args.get("bbox"), request.args.get("zoom"))
+    except BadRequest as error:
+        abort(400, str(error))
+    body = layer_block(_cache(), db_session(), layer, block, _measure(), precise_pipelines())
+    return Response(body, mimetype="application/json")
 
 
 @bp.get(f"/{HAZARD}")

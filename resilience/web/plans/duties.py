@@ -20,6 +20,7 @@ from resilience.domain.duties.dashboard import (
 )
 from resilience.domain.duties.partners import partner_duties
 from resilience.domain.duties.policy import (
+    DISCUSSION_REASON,
     LEAD_DAYS_KEY,
     PolicyChoice,
     interval_key,
@@ -143,6 +144,9 @@ def policy() -> Page:
             comah_prepare_extended_months=form.comah_prepare_extended_months.data,
             reminder_lead_days=lead_days,
             overdue_reminder_every_days=form.overdue_reminder_every_days.data,
+            discussion_discharges_statutory_test=(
+                form.discussion_exercise_discharges_statutory_test.data == "yes"
+            ),
         )
         problems.update(policy_problems(choice))
         if not problems:
@@ -163,5 +167,6 @@ def policy() -> Page:
         400 if request.method == "POST" else 200,
         form=form,
         rules=rules,
+        discussion_reason=DISCUSSION_REASON,
         **labels(),
     )

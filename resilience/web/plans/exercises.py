@@ -13,6 +13,11 @@ from resilience.domain.plans.exercises import (
     delete_exercise,
     save_exercise,
 )
+from resilience.domain.plans.organisations import (
+    ORGANISATION_KINDS,
+    add_organisation,
+    all_organisations,
+)
 from resilience.domain.plans.records import all_plans, hazard_names
 from resilience.storage.models import Exercise, Lesson
 from resilience.web import clock
@@ -25,7 +30,12 @@ from resilience.web.plans.blueprint import (
     reader,
     render_page,
 )
-from resilience.web.plans.forms import CloseLessonForm, ExerciseForm, LessonForm
+from resilience.web.plans.forms import (
+    CloseLessonForm,
+    ExerciseForm,
+    LessonForm,
+    OrganisationForm,
+)
 from resilience.web.saving import commit, saving
 
 
@@ -61,10 +71,16 @@ def _edit_exercise(exercise: Exercise | None) -> Page:
         SelectChoice(plan.ref, f"{plan.title} ({plan.ref})") for plan in all_plans(session)
     ]
     form.hazard_refs.choices = hazard_choices()
+    kinds = dict(ORGANISATION_KINDS)
+    form.participant_ids.choices = [
+        SelectChoice(o.id, f"{o.name} ({kinds[o.kind].lower()})")
+        for o in all_organisations(session)
+    ]
     if request.method == "GET":
         if exercise is not None:
             form.plan_refs.data = [plan.ref for plan in exercise.plans]
             form.hazard_refs.data = list(exercise.hazard_refs or [])
+            form.participant_ids.data = [o.id for o in exercise.participants]
         elif request.args.get("plan"):
             form.plan_refs.data = [request.args["plan"]]
     if form.validate_on_submit():
@@ -181,3 +197,21 @@ def lesson_close(exercise_id: int, lesson_id: int) -> Page:
             flash("Lesson closed.", "success")
             return redirect(url_for(".exercise_detail", exercise_id=exercise.id) + "#lessons")
     return _exercise_page(exercise, 400, close_forms={lesson.id: form})
+
+
+@bp.route("/organisations/", methods=["GET", "POST"])
+def organisations() -> Page:
+    form = OrganisationForm()
+    if form.validate_on_submit():
+        with saving(form, "name") as attempt:
+            added = add_organisation(attempt.session, form.name.data, form.kind.data)
+        if attempt.saved:
+            flash(f"{added.name} added to the organisations list.", "success")
+            return redirect(url_for(".organisations"))
+    return render_page(
+        "exercises/organisations.html",
+        400 if request.method == "POST" else 200,
+        form=form,
+        organisations=all_organisations(db_session()),
+        kind_labels=dict(ORGANISATION_KINDS),
+    )

@@ -23,6 +23,7 @@ from resilience.domain.duties.policy import interval_key
 from resilience.domain.duties.rules import RULES, PrepareBasis, Regime
 from resilience.domain.plans.consultation import CONSULTEES
 from resilience.domain.plans.exercises import EXERCISE_TYPES, ExerciseValues
+from resilience.domain.plans.organisations import ORGANISATION_KINDS
 from resilience.domain.plans.records import MARKINGS, PLAN_STATUSES, REGIME_LABELS, PlanValues
 from resilience.domain.plans.reviews import REVIEW_OUTCOMES
 from resilience.web.date_input import DateInputField
@@ -295,16 +296,31 @@ class ExerciseForm(Form):
     plan_refs = SelectMultipleField(
         "Plans tested",
         invalid_choice_message="Unknown plan: %(value)s",
-        description="A held exercise of any type counts as the exercise of each plan it tested",
+        description=(
+            "A held exercise counts as the exercise of each plan it tested; whether a "
+            "discussion-based one counts as a statutory test is set on the policy page"
+        ),
     )
     hazard_refs = SelectMultipleField(
         "Sites and pipelines tested",
         invalid_choice_message="%(value)s is not a site or pipeline in the register",
     )
-    organisations = TextAreaField(
-        "Participating organisations",
+    objectives = TextAreaField(
+        "What of the plans it tested",
         validators=[Length(max=5000)],
-        description="One per line, for example: Cheshire Fire and Rescue Service",
+        description="The parts of the plan or the objectives tested, for example: "
+        "activating the plan; warning and informing the public; the rest centre",
+    )
+    participant_ids = SelectMultipleField(
+        "Who took part",
+        coerce=int,
+        invalid_choice_message="%(value)s is not in the organisations list",
+        description="The operator and each emergency service, from the organisations list",
+    )
+    organisations = TextAreaField(
+        "Other participating organisations",
+        validators=[Length(max=5000)],
+        description="Any not in the organisations list, one per line",
     )
     note = TextAreaField("Note", validators=[Length(max=5000)])
 
@@ -320,7 +336,23 @@ class ExerciseForm(Form):
             plan_refs=tuple(self.plan_refs.data or ()),
             hazard_refs=tuple(self.hazard_refs.data or ()),
             note=(self.note.data or "").strip(),
+            objectives=(self.objectives.data or "").strip(),
+            participant_ids=tuple(self.participant_ids.data or ()),
         )
+
+
+class OrganisationForm(Form):
+    name = StringField(
+        "Name of the organisation",
+        validators=[InputRequired("Enter the name of the organisation"), Length(max=200)],
+        description="As it is usually written, for example: Cheshire Fire and Rescue Service",
+    )
+    kind = RadioField(
+        "What kind of organisation is it?",
+        choices=choice_list(ORGANISATION_KINDS),
+        validators=[InputRequired("Choose what kind of organisation it is")],
+        invalid_choice_message="Choose what kind of organisation it is",
+    )
 
 
 class LessonForm(Form):
@@ -381,6 +413,15 @@ class PolicyForm(Form):
         "While overdue, remind every",
         invalid_value_message=BAD_NUMBER,
         validators=[InputRequired("Enter a number of days")],
+    )
+    discussion_exercise_discharges_statutory_test = RadioField(
+        "Does a discussion-based exercise discharge a statutory test duty?",
+        choices=[
+            SelectChoice("yes", "Yes, and the duties pages flag it (the default)"),
+            SelectChoice("no", "No: the duty counts from the last exercise beyond a discussion"),
+        ],
+        validators=[InputRequired("Say whether a discussion-based exercise counts")],
+        invalid_choice_message="Say whether a discussion-based exercise counts",
     )
 
 

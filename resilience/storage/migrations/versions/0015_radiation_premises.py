@@ -2,7 +2,7 @@
 zone the council determines (reg. 8) and the outline planning zone (reg. 9) as distances.
 
 Revision ID: 0015_radiation_premises
-Revises: 0014_reppir_extension
+Revises: 0011_exercise_evidence
 Create Date: 2026-12-04 21:00:00.000000
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015_radiation_premises"
-down_revision = "0014_reppir_extension"
+down_revision = "0011_exercise_evidence"
 branch_labels = None
 depends_on = None
 
