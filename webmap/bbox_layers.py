@@ -37,7 +37,11 @@ from webmap.simplify import (
     metres_per_pixel,
 )
 
-HAZARD_LAYERS = {"establishment": "establishments", "pipeline": "pipelines"}
+HAZARD_LAYERS = {
+    "establishment": "establishments",
+    "pipeline": "pipelines",
+    "radiation_premises": "radiation-premises",
+}
 # Beyond this zoom half a pixel is under 5 m everywhere in Great Britain (lat 49.8-61 N), so
 # every closer level gets the same (finest) answer.
 FINEST_ZOOM = 14

@@ -53,7 +53,11 @@ PANES = (
     ("rmReceptors", 440),
     ("rmSites", 450),
 )
-HAZARD_LAYERS = {"establishment": "establishments", "pipeline": "pipelines"}
+HAZARD_LAYERS = {
+    "establishment": "establishments",
+    "pipeline": "pipelines",
+    "radiation_premises": "radiation-premises",
+}
 # Below this zoom a map that fetches its wards draws no ward outlines over the zones.
 WARD_LINES_MIN_ZOOM = 9
 GB_CENTRE = (54.5, -3.0)
@@ -91,7 +95,7 @@ class MapOptions:
 def overview_map(data: MapData, options: MapOptions) -> folium.Map:
     """Return the map of the whole area, framed on all wards (or all hazards when none)."""
     choropleth = ward_choropleth(data, options.measure, scope="any hazard zone")
-    frames = [data.wards, data.zones, data.establishments, data.pipelines]
+    frames = [data.wards, data.zones, data.establishments, data.pipelines, data.radiation]
     bounds = _bounds([f for f in frames if len(f)])
     return _compose(data, options, choropleth, bounds, label="Overview map of the register")
 
@@ -101,7 +105,9 @@ def hazard_map(data: MapData, options: MapOptions) -> folium.Map:
     focus = data.focus
     if not focus:
         raise ValueError("hazard_map needs MapData.focus (see sources.load_hazard)")
-    noun = "site" if focus["kind"] == "establishment" else "pipeline"
+    noun = {"establishment": "site", "radiation_premises": "premises"}.get(
+        focus["kind"], "pipeline"
+    )
     choropleth = ward_choropleth(data, options.measure, scope=f"this {noun}'s zones")
     outer = data.zones[data.zones["kind"] == "outer"]
     if len(outer):
@@ -367,6 +373,32 @@ def _compose(
             )
         )
 
+    if len(data.radiation):
+        m.add_child(
+            FeatureLayer(
+                "Radiation premises",
+                {
+                    "key": "radiation",
+                    "category": "sites",
+                    "source": "radiation",
+                    "style": {**style.radiation, "pane": "rmSites"},
+                    "tooltip": {"prop": "name"},
+                    "popup": {
+                        "title": "name",
+                        "subtitle": "Radiation premises (REPPIR 2019)",
+                        "rows": [
+                            ["Identifier", "ref"],
+                            ["Operator", "operator"],
+                            ["Status", "status", {"labels": statuses}],
+                        ],
+                        "links": hazard_links("radiation-premises"),
+                    },
+                    "search": True,
+                    "labelRefs": [focus_ref] if focus_ref else [],
+                },
+            )
+        )
+
     # Open on the overview; folded into its button on a hazard's smaller map beside its table.
     folium.LayerControl(position="topright", collapsed=focus_ref is not None).add_to(m)
     m.add_child(
@@ -379,6 +411,7 @@ def _compose(
                         zone_kinds=set(data.zones["kind"]),
                         tiers={_text(t) for t in data.establishments["tier"]},
                         pipelines=bool(len(data.pipelines)),
+                        radiation=style.radiation if len(data.radiation) else None,
                         receptors=bool(len(data.receptors)),
                         statement=statement,
                         # Folded on a hazard's page, where the map shares the width with its
@@ -491,6 +524,18 @@ def _encoded_sources(
                 "tier": [_text(t) for t in sites["tier"]],
                 "operator": list(sites["operator"]),
                 "status": list(sites["status"]),
+            },
+        )
+    if len(data.radiation):
+        premises = data.radiation
+        out["radiation"] = encode_layer(
+            display_geometry(_points(premises), detail),
+            detail.decimals,
+            {
+                "ref": list(premises["ref"]),
+                "name": list(premises["name"]),
+                "operator": list(premises["operator"]),
+                "status": list(premises["status"]),
             },
         )
     if len(data.pipelines):

@@ -60,6 +60,7 @@ def legend_html(
     tiers: Iterable[str],
     pipelines: bool,
     receptors: bool,
+    radiation: dict[str, Any] | None = None,
     statement: str,
     open_by_default: bool = True,
 ) -> Markup:
@@ -74,7 +75,7 @@ def legend_html(
             items.append(_item(_rect(NO_DATA, "#505a5f"), "No data"))
         sections.append(_section(f"Wards: {choropleth.title}", items))
     zone_items = []
-    for kind in ("inner", "middle", "outer", "piz"):
+    for kind in ("inner", "middle", "outer", "piz", "depz", "opz"):
         if kind not in set(zone_kinds):
             continue
         zone_style = style.zones[kind]
@@ -94,6 +95,8 @@ def legend_html(
     ]
     if pipelines:
         site_items.append(_item(_line(style.pipeline["color"]), "Major accident hazard pipeline"))
+    if radiation is not None:
+        site_items.append(_item(_circle(radiation), "Radiation premises (REPPIR 2019)"))
     if receptors:
         site_items.append(_item(_circle(style.receptor), "Sensitive place"))
     if site_items:

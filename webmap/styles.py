@@ -11,18 +11,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-ZONE_KINDS = ("outer", "middle", "inner", "piz")  # drawing order: the inner band on top
+# Drawing order: the inner band on top; the radiation premises' planning zones are outlines.
+ZONE_KINDS = ("outer", "middle", "inner", "piz", "opz", "depz")
 ZONE_LABELS = {
     "inner": "Inner zones",
     "middle": "Middle zones",
     "outer": "Outer zones (consultation distance)",
     "piz": "Public information zones",
+    "depz": "Detailed emergency planning zones (REPPIR)",
+    "opz": "Outline planning zones (REPPIR)",
 }
 ZONE_SINGULAR = {
     "inner": "Inner zone",
     "middle": "Middle zone",
     "outer": "Outer zone",
     "piz": "Public information zone",
+    "depz": "Detailed emergency planning zone",
+    "opz": "Outline planning zone",
 }
 TIER_LABELS = {"upper": "Upper tier", "lower": "Lower tier", "": "Tier not confirmed"}
 # ColorBrewer "Purples", 5 classes (Cynthia Brewer, Apache-2.0 licensed colour values).
@@ -39,6 +44,7 @@ class MapStyle:
     zones: dict[str, dict[str, Any]] = field(default_factory=dict)
     sites: dict[str, dict[str, Any]] = field(default_factory=dict)
     pipeline: dict[str, Any] = field(default_factory=dict)
+    radiation: dict[str, Any] = field(default_factory=dict)
     receptor: dict[str, Any] = field(default_factory=dict)
     wards: dict[str, Any] = field(default_factory=dict)
     base: dict[str, Any] = field(default_factory=dict)
@@ -63,6 +69,18 @@ def map_style(high_contrast: bool = False) -> MapStyle:
             "fill": False,
             "weight": 2 * k,
             "dashArray": "8 6" if high_contrast else "6 4",
+        },
+        # A solid and a dotted outline: told apart by line, not only by colour.
+        "depz": {
+            "color": "#0b0c0c" if high_contrast else "#912b88",
+            "fill": False,
+            "weight": 3 * k,
+        },
+        "opz": {
+            "color": "#0b0c0c" if high_contrast else "#912b88",
+            "fill": False,
+            "weight": 2 * k,
+            "dashArray": "2 4",
         },
     }
     if high_contrast:
@@ -98,6 +116,14 @@ def map_style(high_contrast: bool = False) -> MapStyle:
         zones=zones,
         sites=sites,
         pipeline={"color": "#6f2c91" if not high_contrast else "#3d0b5c", "weight": 4 * k},
+        # A square-ish heavy ring: hollow, unlike an upper-tier site, thicker than a lower-tier one.
+        radiation={
+            "radius": 8 * k,
+            "color": "#912b88" if not high_contrast else edge,
+            "weight": 4 * k,
+            "fillColor": "#ffdd00",
+            "fillOpacity": 1,
+        },
         receptor={
             "radius": 5 * k,
             "color": "#ffffff" if not high_contrast else edge,

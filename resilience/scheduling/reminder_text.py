@@ -69,6 +69,13 @@ def _headline(reminder: DueReminder, today: date) -> str:
     return f"{noun} of {reminder.plan_title} {when_due(reminder.due_on, today)}"
 
 
+def _counted_from(basis: str) -> str:
+    """Return what a missing plan's due date counts from, by the regulation requiring it."""
+    if "REPPIR" in basis:
+        return "eight months after the consequences report arrived (REPPIR 2019 reg. 11(4))"
+    return "six months after the operator's information for the plan arrived"
+
+
 def details(reminder: DueReminder, today: date) -> list[str]:
     """Return the body's lines: the plan, the duty, its date and status, and the law or policy."""
     duty = reminder.duty
@@ -84,8 +91,7 @@ def details(reminder: DueReminder, today: date) -> list[str]:
                 "Due: now: the register holds no plan of the kind the law requires for it"
                 if reminder.undated
                 else f"Due: {when(reminder.due_on, 'weekday')} "
-                f"({when_due(reminder.due_on, today)}): six months after the operator's "
-                "information for the plan arrived"
+                f"({when_due(reminder.due_on, today)}): {_counted_from(reminder.basis)}"
             ),
             f"Basis: {reminder.basis}",
             "",

@@ -9,7 +9,9 @@ largest *smaller* distance that was given::
     outer  = buffer(outer_m)  - buffer(middle_m)     # - buffer(inner_m) when middle_m is absent
 
 so that the given bands still tile the consultation distance when one of them is missing. The
-public information zone (``piz``) is a whole disc or footprint, independent of the bands.
+public information zone (``piz``) is a whole disc or footprint, independent of the bands, and
+so are a radiation premises' detailed emergency planning zone (``depz``, REPPIR 2019 reg. 8) and
+outline planning zone (``opz``, reg. 9).
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ from resilience.errors import InputError
 BAND_KINDS: Final = ("inner", "middle", "outer")
 ZONE_KINDS: Final = (*BAND_KINDS, "piz")
 DISTANCE_FIELDS: Final = {kind: f"{kind}_m" for kind in ZONE_KINDS}
+# Radiation premises' zones (REPPIR 2019 regs 8 and 9): not in the `zones` command's input.
+REPPIR_ZONE_KINDS: Final = ("depz", "opz")
+REPPIR_DISTANCE_FIELDS: Final = {kind: f"{kind}_m" for kind in REPPIR_ZONE_KINDS}
 
 # A buffer's circle is a regular polygon of 4 * QUAD_SEGS vertices on the circle, whose area is
 # pi d^2 * sin(2 pi / n) / (2 pi / n), i.e. short by about (2 pi / n)^2 / 6. With quad_segs=16
@@ -43,6 +48,8 @@ def zones_for_site_bng(
     middle_m: float | None = None,
     outer_m: float | None = None,
     piz_m: float | None = None,
+    depz_m: float | None = None,
+    opz_m: float | None = None,
 ) -> dict[str, BaseGeometry]:
     """Return the zones of one site, by kind, as polygons in EPSG:27700.
 
@@ -55,12 +62,15 @@ def zones_for_site_bng(
         Land-use planning distances in metres; each gives a band (see the module docstring).
     piz_m
         Public information zone distance in metres; gives a whole disc or footprint.
+    depz_m, opz_m
+        A radiation premises' detailed emergency planning zone and outline planning zone
+        distances in metres (REPPIR 2019 regs 8 and 9); each gives a whole disc or footprint.
 
     Returns
     -------
     dict
-        One polygon per distance given, keyed ``inner``, ``middle``, ``outer``, ``piz`` (in
-        that order); empty when no distance is given.
+        One polygon per distance given, keyed ``inner``, ``middle``, ``outer``, ``piz``,
+        ``depz``, ``opz`` (in that order); empty when no distance is given.
 
     Raises
     ------
@@ -78,12 +88,20 @@ def zones_for_site_bng(
     >>> round(zones["middle"].area / (math.pi * (300**2 - 100**2)), 3)
     1.0
     """
-    given = {"inner": inner_m, "middle": middle_m, "outer": outer_m, "piz": piz_m}
+    given = {
+        "inner": inner_m,
+        "middle": middle_m,
+        "outer": outer_m,
+        "piz": piz_m,
+        "depz": depz_m,
+        "opz": opz_m,
+    }
+    fields = {**DISTANCE_FIELDS, **REPPIR_DISTANCE_FIELDS}
     distances: dict[str, float] = {}
     for kind, value in given.items():
         if value is None:
             continue
-        distances[kind] = _positive_distance(value, DISTANCE_FIELDS[kind])
+        distances[kind] = _positive_distance(value, fields[kind])
     _check_band_order(distances)
     if geometry_bng is None or geometry_bng.is_empty:
         raise InputError("the site geometry is empty")
@@ -96,8 +114,9 @@ def zones_for_site_bng(
         disc = _buffer(geometry_bng, distances[kind])
         zones[kind] = disc if smaller is None else disc.difference(smaller)
         smaller = disc
-    if "piz" in distances:
-        zones["piz"] = _buffer(geometry_bng, distances["piz"])
+    for kind in ("piz", *REPPIR_ZONE_KINDS):
+        if kind in distances:
+            zones[kind] = _buffer(geometry_bng, distances[kind])
     return zones
 
 

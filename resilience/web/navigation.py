@@ -36,6 +36,7 @@ SECTIONS: tuple[Section, ...] = (
         (
             ("Establishments", "layers.index", {"layer": "establishments"}),
             ("Pipelines", "layers.index", {"layer": "pipelines"}),
+            ("Radiation premises", "layers.index", {"layer": "radiation-premises"}),
             ("Wards", "layers.index", {"layer": "wards"}),
             ("Sensitive places", "layers.index", {"layer": "receptors"}),
             ("Import and export", "transfer.index", {}),

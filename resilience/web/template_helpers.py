@@ -10,7 +10,7 @@ from markupsafe import Markup
 from shapely.geometry.base import BaseGeometry
 
 from resilience.date_text import when
-from resilience.domain.register.layers import Layer
+from resilience.domain.register.layers import HAZARD_KIND_LABELS, HAZARD_LAYERS, Layer
 from resilience.domain.register.service_area import degrees
 from resilience.reports.annual.content import split_organisations
 
@@ -117,4 +117,7 @@ def register(app: Flask) -> None:
         fmt_labels=FORMAT_LABELS,
         outside_wards=OUTSIDE_WARDS,
         zone_origins=ZONE_ORIGINS,
+        # A hazard's layer in URLs, by its stored kind ("radiation_premises": "radiation-premises").
+        hazard_layers={kind: layer.name for kind, layer in HAZARD_LAYERS.items()},
+        hazard_kind_labels=HAZARD_KIND_LABELS,
     )

@@ -73,6 +73,7 @@ def test_the_header_is_one_row_on_a_laptop_and_folds_into_a_menu_on_a_phone(
     assert pages.all_inner_texts() == [
         "Establishments",
         "Pipelines",
+        "Radiation premises",
         "Wards",
         "Sensitive places",
         "Import and export",

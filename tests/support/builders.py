@@ -19,6 +19,7 @@ from resilience.storage.models import (
     Invitation,
     Pipeline,
     Plan,
+    RadiationPremises,
     Receptor,
     TrainingSession,
     User,
@@ -39,6 +40,12 @@ def make_pipeline(ref: str = "PIPE-1", **values: Any) -> Pipeline:
     values.setdefault("name", f"Pipeline {ref}")
     values.setdefault("geometry", LineString([(-2.70, 53.3075), (-2.742, 53.3225)]))
     return Pipeline(ref=ref, **values)
+
+
+def make_radiation_premises(ref: str = "RAD-1", **values: Any) -> RadiationPremises:
+    values.setdefault("name", f"Premises {ref}")
+    values.setdefault("geometry", Point(*RUNCORN))
+    return RadiationPremises(ref=ref, **values)
 
 
 def make_ward(code: str = "W1", geometry: BaseGeometry | None = None, **values: Any) -> Ward:

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 
 from tests.support.html import Node, parse
 
-REGISTER = ["Establishments", "Pipelines", "Wards", "Sensitive places"]
+REGISTER = ["Establishments", "Pipelines", "Radiation premises", "Wards", "Sensitive places"]
 EVERYONE = ["Map", "Register", "Plans", "Briefings", "Training", "Reports"]
 # What each role is offered: the header's sections and the Register section's pages. Importing
 # and exporting is register editing (officers, administrators); People is administrators'.

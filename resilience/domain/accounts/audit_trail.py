@@ -90,9 +90,10 @@ def audit_page(
 
 # The words an emergency planning team uses for what each event is about.
 ENTITY_LABELS = {
-    "hazards": "Establishment or pipeline",
+    "hazards": "Establishment, pipeline or radiation premises",
     "establishments": "Establishments (file import)",
     "pipelines": "Pipelines (file import)",
+    "radiation-premises": "Radiation premises (file import)",
     "wards": "Ward",
     "receptors": "Sensitive place",
     "zones": "Zone",

@@ -2,11 +2,14 @@
 
 COMAH 2015 reg. 13(1): the local authority prepares an external emergency plan for each
 upper-tier establishment in its area. Pipelines Safety Regulations 1996 reg. 25: it prepares an
-emergency plan for each major accident hazard pipeline. So an upper-tier establishment that no
-``comah_external`` plan covers, or a pipeline that no ``pipeline`` plan covers, is a duty to
-prepare one: due six months after the operator's information arrived (reg. 13(2) counts from
-it) when the establishment records that date, else today, so that it is never silently
-missing. An establishment whose tier is not recorded is flagged for
+emergency plan for each major accident hazard pipeline. REPPIR 2019 reg. 11: it makes an
+off-site emergency plan covering the planning zones of each radiation premises. So an upper-tier
+establishment that no ``comah_external`` plan covers, a pipeline that no ``pipeline`` plan
+covers, or a radiation premises that no ``reppir`` plan covers, is a duty to prepare one: due
+six months after the operator's information arrived (reg. 13(2) counts from it) when the
+establishment records that date, eight months after the consequences report arrived (REPPIR
+2019 reg. 11(4)) when a radiation premises records that, else today, so that it is never
+silently missing. An establishment whose tier is not recorded is flagged for
 the officer to confirm with HSE, not treated as either tier; a ``comah_external`` plan that
 covers no upper-tier establishment is flagged as covering the wrong thing.
 
@@ -34,12 +37,25 @@ from resilience.storage.models import Hazard, Plan
 NEEDED_REGIME: Mapping[str, Regime] = {
     "establishment": Regime.COMAH_EXTERNAL,
     "pipeline": Regime.PIPELINE,
+    "radiation_premises": Regime.REPPIR,
 }
 PLAN_WORDS: Mapping[Regime, str] = {
     Regime.COMAH_EXTERNAL: "external emergency plan",
     Regime.PIPELINE: "pipeline emergency plan",
+    Regime.REPPIR: "off-site emergency plan",
 }
-LAYER_OF_KIND: Mapping[str, str] = {"establishment": "establishments", "pipeline": "pipelines"}
+LAYER_OF_KIND: Mapping[str, str] = {
+    "establishment": "establishments",
+    "pipeline": "pipelines",
+    "radiation_premises": "radiation-premises",
+}
+# REPPIR 2019 reg. 11(4): the off-site plan within 8 months of the consequences report.
+REPPIR_PREPARE_MONTHS = 8
+# The regulation that requires each needed plan, where it is not the regime's prepare rule.
+GAP_BASES: Mapping[Regime, str] = {
+    Regime.PIPELINE: "statutory, Pipelines Safety Regulations 1996 reg. 25",
+    Regime.REPPIR: "statutory, REPPIR 2019 reg. 11",
+}
 NEEDS_NO_PLAN = frozenset({"closed"})
 TIER_UNCONFIRMED = "Tier not confirmed: confirm with HSE whether it is upper or lower tier."
 
@@ -53,7 +69,8 @@ class CoverageGap:
     hazard_name: str
     kind: str
     regime: Regime
-    # When the operator's information for the plan arrived (reg. 13(3)/(4)); None: not recorded.
+    # When the operator's information for the plan arrived (COMAH 2015 reg. 13(3)/(4); for
+    # radiation premises the consequences report, REPPIR 2019 reg. 7); None: not recorded.
     information_received_on: date | None = None
 
     @property
@@ -69,19 +86,23 @@ class CoverageGap:
     def basis(self) -> str:
         if self.regime is Regime.COMAH_EXTERNAL:
             return RULE_FOR[(Regime.COMAH_EXTERNAL, DutyKind.PREPARE)].basis
-        return "statutory, Pipelines Safety Regulations 1996 reg. 25"
+        return GAP_BASES[self.regime]
 
     def due_on(self, as_of: date, months: int | None = None) -> date:
         """Return the day the plan is due: the operator's information's arrival + ``months``
-        (default 6, COMAH 2015 reg. 13(2)) when recorded, else ``as_of`` itself."""
+        (default 6, COMAH 2015 reg. 13(2)) when recorded, the consequences report's + 8 months
+        for radiation premises (REPPIR 2019 reg. 11(4)), else ``as_of`` itself."""
         if self.is_dated and self.information_received_on is not None:
+            if self.regime is Regime.REPPIR:
+                return reppir_plan_due_after(self.information_received_on)
             return plan_due_after(self.information_received_on, months)
         return as_of
 
     @property
     def is_dated(self) -> bool:
         """Return whether the due date counts from a recorded date (not from today)."""
-        return self.regime is Regime.COMAH_EXTERNAL and self.information_received_on is not None
+        dated = (Regime.COMAH_EXTERNAL, Regime.REPPIR)
+        return self.regime in dated and self.information_received_on is not None
 
     @property
     def reminder_ref(self) -> str:
@@ -95,6 +116,12 @@ def plan_due_after(information_received_on: date, months: int | None = None) -> 
     if months is None:
         months = RULE_FOR[(Regime.COMAH_EXTERNAL, DutyKind.PREPARE)].months
     return information_received_on + relativedelta(months=months)
+
+
+def reppir_plan_due_after(report_received_on: date) -> date:
+    """Return when a radiation premises' off-site plan is due: 8 months after the council
+    received the consequences report (REPPIR 2019 reg. 11(4))."""
+    return report_received_on + relativedelta(months=REPPIR_PREPARE_MONTHS)
 
 
 @dataclass(frozen=True)
@@ -187,7 +214,8 @@ def coverage_of(hazards: Iterable[HazardFacts], plans: Iterable[PlanFacts]) -> C
             unconfirmed.append((hazard.ref, hazard.name))
         regime = needs_plan(hazard)
         if regime is not None and hazard.ref not in covered[regime]:
-            received = hazard.information_received_on if hazard.kind == "establishment" else None
+            dated = hazard.kind in ("establishment", "radiation_premises")
+            received = hazard.information_received_on if dated else None
             gaps.append(
                 CoverageGap(hazard.id, hazard.ref, hazard.name, hazard.kind, regime, received)
             )
@@ -221,6 +249,8 @@ def needs_plan(hazard: HazardFacts | Hazard) -> Regime | None:
     """Return the plan regime ``hazard`` needs by law, or None (lower tier, unknown, closed)."""
     if hazard.status in NEEDS_NO_PLAN:
         return None
-    if hazard.kind == "pipeline" or hazard.tier == "upper":
+    if hazard.kind in ("pipeline", "radiation_premises") or (
+        hazard.kind == "establishment" and hazard.tier == "upper"
+    ):
         return NEEDED_REGIME[hazard.kind]
     return None

@@ -101,7 +101,7 @@ def all_plans(session: Session) -> list[Plan]:
 
 
 def hazard_names(session: Session) -> dict[str, Hazard]:
-    """Return every establishment and pipeline by identifier, in name order."""
+    """Return every establishment, pipeline and radiation premises by identifier, in name order."""
     hazards = session.scalars(select(Hazard).order_by(Hazard.kind, Hazard.name, Hazard.ref))
     return {hazard.ref: hazard for hazard in hazards}
 

@@ -46,10 +46,11 @@ SINGULARS = {
     "pipelines": "pipeline",
     "wards": "ward",
     "receptors": "sensitive place",
+    "radiation-premises": "radiation premises",
     "zones": "zone",
     "ward populations": "ward population",
 }
-PLURALS = {"receptors": "sensitive places"}
+PLURALS = {"receptors": "sensitive places", "radiation-premises": "radiation premises"}
 
 
 def counted(count: int, layer: str) -> str:
@@ -136,20 +137,20 @@ def parse_records(
     return records
 
 
-DISTANCE_FIELDS = frozenset({"inner_m", "middle_m", "outer_m", "piz_m"})
+DISTANCE_FIELDS = frozenset({"inner_m", "middle_m", "outer_m", "piz_m", "depz_m", "opz_m"})
 WHERE = "_where"  # a parsed record's row or feature in its file, for errors found when storing
 
 
 def _check_distances(record: dict[str, Any]) -> None:
     """Raise InputError unless the given zone distances are positive and inner < middle < outer."""
     previous: tuple[str, float] | None = None
-    for name in ("inner_m", "middle_m", "outer_m", "piz_m"):
+    for name in ("inner_m", "middle_m", "outer_m", "piz_m", "depz_m", "opz_m"):
         value = record.get(name)
         if value is None:
             continue
         if value <= 0:
             raise InputError(f"{value:g} is not a positive distance", field=name)
-        if name == "piz_m":
+        if name in ("piz_m", "depz_m", "opz_m"):
             continue
         if previous is not None and value <= previous[1]:
             raise InputError(
@@ -165,14 +166,23 @@ def chunks(values: Sequence[str], size: int = IN_LIST_CHUNK) -> Iterator[Sequenc
 
 
 def _foreign_refs(session: Session, layer: Layer, refs: set[str]) -> dict[str, str]:
-    """Return refs used by the other kind of hazard (establishments and pipelines share them)."""
+    """Return refs used by another kind of hazard (every kind of hazard shares them), with the
+    singular of that kind's layer."""
     if not issubclass(layer.model, Hazard):
         return {}
+    own = layer.model.__mapper__.polymorphic_identity
     found: dict[str, str] = {}
     for part in chunks(sorted(refs)):
         rows = session.execute(select(Hazard.ref, Hazard.kind).where(Hazard.ref.in_(part)))
-        found.update({ref: kind for ref, kind in rows if kind != layer.singular})
+        found.update({ref: HAZARD_SINGULARS.get(kind, kind) for ref, kind in rows if kind != own})
     return found
+
+
+HAZARD_SINGULARS = {
+    "establishment": "establishment",
+    "pipeline": "pipeline",
+    "radiation_premises": "radiation premises",
+}
 
 
 def upsert_records(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from resilience.storage.models import Establishment, Pipeline, Receptor, Ward
+from resilience.storage.models import Establishment, Pipeline, RadiationPremises, Receptor, Ward
 
 FieldKind = Literal["text", "longtext", "number", "integer", "choice", "date"]
 
@@ -156,6 +156,65 @@ PIPELINES = Layer(
     list_columns=("name", "operator", "substance", "status"),
 )
 
+REPPIR_ZONES = (
+    FieldSpec(
+        "depz_m",
+        "Detailed emergency planning zone (m)",
+        "number",
+        minimum=0,
+        hint=(
+            "The distance from the premises the council determined (REPPIR 2019 reg. 8): the "
+            "operator's recommended minimum, or more where the council extended it. Import the "
+            "zone as a polygon instead when it follows roads or boundaries."
+        ),
+    ),
+    FieldSpec(
+        "opz_m",
+        "Outline planning zone (m)",
+        "number",
+        minimum=0,
+        hint="The distance the regulator set for the outline planning zone (REPPIR 2019 reg. 9)",
+    ),
+)
+
+RADIATION_PREMISES = Layer(
+    name="radiation-premises",
+    title="Radiation premises",
+    singular="radiation premises",
+    model=RadiationPremises,
+    id_field="premises_id",
+    id_attr="ref",
+    geometry_types=("Point", "Polygon", "MultiPolygon"),
+    fields=(
+        FieldSpec("name", "Name", required=True),
+        FieldSpec("operator", "Operator"),
+        FieldSpec("address", "Address"),
+        FieldSpec("postcode", "Postcode"),
+        FieldSpec(
+            "substances",
+            "Work with ionising radiation",
+            "longtext",
+            hint="For example a nuclear licensed site, or the sources a hospital or factory holds",
+        ),
+        FieldSpec("status", "Status", "choice", choices=STATUSES),
+        *REPPIR_ZONES,
+        *PROVENANCE,
+    ),
+    list_columns=("name", "operator", "status"),
+    duty_fields=(
+        FieldSpec(
+            "information_received_on",
+            "Consequences report received on",
+            "date",
+            what="The date the consequences report was received",
+            hint=(
+                "The operator's consequences report (REPPIR 2019 reg. 7). The council's "
+                "off-site emergency plan is due eight months after it (reg. 11(4))."
+            ),
+        ),
+    ),
+)
+
 WARDS = Layer(
     name="wards",
     title="Electoral wards",
@@ -207,7 +266,19 @@ RECEPTORS = Layer(
 )
 
 LAYERS: dict[str, Layer] = {
-    layer.name: layer for layer in (ESTABLISHMENTS, PIPELINES, WARDS, RECEPTORS)
+    layer.name: layer for layer in (ESTABLISHMENTS, PIPELINES, RADIATION_PREMISES, WARDS, RECEPTORS)
+}
+# What each kind of hazard is called in a sentence or a table's cell.
+HAZARD_KIND_LABELS: dict[str, str] = {
+    "establishment": "COMAH establishment",
+    "pipeline": "Pipeline",
+    "radiation_premises": "Radiation premises",
+}
+# The layer of each kind of hazard, by the kind stored in the hazards table.
+HAZARD_LAYERS: dict[str, Layer] = {
+    "establishment": ESTABLISHMENTS,
+    "pipeline": PIPELINES,
+    "radiation_premises": RADIATION_PREMISES,
 }
 # Files name wards' name column `ward_name` (as ONS-derived files and the exposure command do).
 FILE_ALIASES: dict[str, dict[str, str]] = {"wards": {"ward_name": "name"}}

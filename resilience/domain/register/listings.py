@@ -17,12 +17,14 @@ from resilience.domain.register.layers import RECEPTOR_KINDS, Layer
 from resilience.spatial.exposure import EXPOSURE_COLUMNS
 from resilience.storage.models import Hazard, Receptor, Ward, Zone, ZoneExposure
 
-ZONE_ORDER = {"inner": 0, "middle": 1, "outer": 2, "piz": 3}
+ZONE_ORDER = {"inner": 0, "middle": 1, "outer": 2, "piz": 3, "depz": 4, "opz": 5}
 ZONE_LABELS = {
     "inner": "Inner zone",
     "middle": "Middle zone",
     "outer": "Outer zone",
     "piz": "Public information zone",
+    "depz": "Detailed emergency planning zone",
+    "opz": "Outline planning zone",
 }
 
 

@@ -16,18 +16,21 @@ from resilience.errors import InputError, raise_collected
 from resilience.spatial.crs import BNG
 from resilience.spatial.populations import population_csv_rows
 from resilience.spatial.vector_files import read_vector_file
+from resilience.spatial.zones import REPPIR_ZONE_KINDS
 from resilience.storage.models import Hazard, Ward, Zone
 
 ZONE_KIND = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
 ZONE_GEOMETRIES = ("Polygon", "MultiPolygon")
+RADIATION = "radiation_premises"  # the hazard kind whose zones depz and opz are
 
 
 def import_zones(session: Session, path: Path, *, name: str | None = None) -> ImportSummary:
     """Store each polygon of the file as its site's zone, exactly as given; nothing commits.
 
-    The file needs `site_id` (an establishment's or pipeline's identifier) and `kind` (e.g.
-    inner, middle, outer, piz, depz, evacuation). An imported zone replaces a derived one of the
-    same kind and is kept when the site's distances change.
+    The file needs `site_id` (an establishment's, pipeline's or radiation premises'
+    identifier) and `kind` (e.g. inner, middle, outer, piz, evacuation; depz and opz for
+    radiation premises only). An imported zone replaces a derived one of the same kind and is
+    kept when the site's distances change.
     """
     file_name = name or path.name
     frame = read_vector_file(path, name=file_name, required_fields=("site_id", "kind"))
@@ -47,12 +50,21 @@ def import_zones(session: Session, path: Path, *, name: str | None = None) -> Im
         if ref not in hazards:
             problems.append(
                 InputError(
-                    f"no establishment or pipeline has the identifier {ref!r}", field="site_id"
+                    f"no establishment, pipeline or radiation premises has the identifier {ref!r}",
+                    field="site_id",
                 )
             )
         if not ZONE_KIND.match(kind):
             problems.append(
                 InputError(f"{kind!r} is not a zone kind (a short lower-case word)", field="kind")
+            )
+        elif kind in REPPIR_ZONE_KINDS and ref in hazards and hazards[ref].kind != RADIATION:
+            problems.append(
+                InputError(
+                    f"{kind!r} is a zone of radiation premises (REPPIR 2019), and {ref!r} is "
+                    "not a radiation premises",
+                    field="kind",
+                )
             )
         elif (ref, kind) in seen:
             problems.append(InputError(f"{ref}:{kind} appears twice"))

@@ -23,7 +23,7 @@ from resilience.spatial.zones import zones_for_site_bng
 from resilience.storage.models import Hazard, Ward, Zone, ZoneExposure
 
 CHUNK = 500
-DISTANCE_KINDS = ("inner", "middle", "outer", "piz")
+DISTANCE_KINDS = ("inner", "middle", "outer", "piz", "depz", "opz")
 MAX_BOXES_PER_QUERY = 50
 
 
@@ -79,6 +79,8 @@ def refresh_zones(session: Session, hazards: Sequence[Hazard]) -> list[int]:
             middle_m=hazard.middle_m,
             outer_m=hazard.outer_m,
             piz_m=hazard.piz_m,
+            depz_m=hazard.depz_m,
+            opz_m=hazard.opz_m,
         )
         for kind in DISTANCE_KINDS:
             zone_id, origin = existing.get((hazard.id, kind), (None, None))

@@ -32,6 +32,7 @@ DUTY_NAMES = {"prepare": "Prepare", "review": "Review", "exercise": "Exercise"}
 PLAN_NEEDED = {
     Regime.COMAH_EXTERNAL: "External emergency plan",
     Regime.PIPELINE: "Pipeline emergency plan",
+    Regime.REPPIR: "Off-site emergency plan (REPPIR)",
 }
 TABLE_NAMES = {
     "hazards": "Sites and pipelines",

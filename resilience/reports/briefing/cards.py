@@ -83,14 +83,28 @@ class BriefingCard:
         return self.kind_label[:1].upper() + self.kind_label[1:]
 
     @property
+    def counted_kinds(self) -> tuple[str, ...]:
+        """Return the zones whose people the card counts: the land-use planning bands, or a
+        radiation premises' outermost zone (the outline planning zone holds the DEPZ)."""
+        if self.kind != "radiation_premises":
+            return BANDS
+        kinds = {z.kind for z in self.zones}
+        for kind in ("opz", "depz"):
+            if kind in kinds:
+                return (kind,)
+        return ()
+
+    @property
     def people_in_bands(self) -> float | None:
-        """Return the estimated people inside the outer zone (inner + middle + outer bands)."""
-        known = [z.people for z in self.zones if z.kind in BANDS and z.people is not None]
+        """Return the estimated people inside the outer zone (inner + middle + outer bands), or
+        inside a radiation premises' outermost planning zone."""
+        counted = self.counted_kinds
+        known = [z.people for z in self.zones if z.kind in counted and z.people is not None]
         return sum(known) if known else None
 
     @property
     def people_complete(self) -> bool:
-        return all(z.people_complete for z in self.zones if z.kind in BANDS)
+        return all(z.people_complete for z in self.zones if z.kind in self.counted_kinds)
 
     @property
     def places_count(self) -> int:
@@ -194,6 +208,10 @@ def plan_sentence(plan: PlanSummary, as_of: date) -> str:
 
 def stored_text(hazard: Hazard) -> str:
     """Return what a hazard holds or carries, in one sentence."""
+    if hazard.kind == "radiation_premises":
+        if not hazard.substances.strip():
+            return "The work with ionising radiation done there is not recorded in the register."
+        return f"Work with ionising radiation there: {hazard.substances.strip().rstrip('.')}."
     if hazard.kind == "pipeline":
         if not hazard.substance:
             return "What it carries is not recorded."
@@ -213,6 +231,8 @@ def kind_label(hazard: Hazard) -> str:
     """Return e.g. 'upper-tier COMAH establishment' or 'major accident hazard pipeline'."""
     if hazard.kind == "pipeline":
         return "major accident hazard pipeline"
+    if hazard.kind == "radiation_premises":
+        return "radiation premises (REPPIR 2019)"
     if hazard.tier in ("upper", "lower"):
         return f"{hazard.tier}-tier COMAH establishment"
     return "COMAH establishment"
@@ -319,7 +339,8 @@ def load_exercises(session: Session) -> list[Exercise]:
 def briefing_cards(
     session: Session, as_of: date, refs: Iterable[str] | None = None
 ) -> list[BriefingCard]:
-    """Return the cards of the establishments, then the pipelines, each by name.
+    """Return the cards of the establishments, then the pipelines and radiation premises, each
+    by name.
 
     With ``refs``, only those hazards (unknown references are skipped).
     """

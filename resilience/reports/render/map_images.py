@@ -38,12 +38,20 @@ from resilience.storage.map_version import map_data_version
 from resilience.storage.models import Hazard, Receptor, Ward, Zone
 from webmap.cache import MapCache
 
-ZONE_COLOURS = {"inner": "#d4351c", "middle": "#f47738", "outer": "#ffdd00", "piz": "#1d70b8"}
+ZONE_COLOURS = {
+    "inner": "#d4351c",
+    "middle": "#f47738",
+    "outer": "#ffdd00",
+    "piz": "#1d70b8",
+    "depz": "#912b88",  # a radiation premises' zones (REPPIR 2019), as on the web map
+    "opz": "#912b88",
+}
 ZONE_EDGES = {"inner": "#942514", "middle": "#8f3a0b", "outer": "#7a6300"}  # as on the web map
 WARD_EDGE = "#6f777b"
 HALO = [patheffects.withStroke(linewidth=2.2, foreground="white")]  # labels legible over fills
 ESTABLISHMENT_COLOUR = "#0b0c0c"
 PIPELINE_COLOUR = "#4c2c92"
+RADIATION_COLOUR = "#912b88"
 RECEPTOR_COLOUR = "#00703c"
 # Land-use planning bands are filled; other zones (the PIZ) overlap them and are outlined.
 FILLED_ZONES = frozenset({"inner", "middle", "outer"})
@@ -170,7 +178,11 @@ def _draw_bands(axes: Axes, zones: Sequence[tuple[str, BaseGeometry]]) -> None:
 
 def _draw_hazards(axes: Axes, hazards: Sequence[tuple[str, BaseGeometry]], size: float) -> None:
     for kind, geometry in hazards:
-        if kind == "pipeline":
+        if kind == "radiation_premises":
+            centre = geometry.centroid if geometry.geom_type != "Point" else geometry
+            axes.plot([centre.x], [centre.y], marker="s", markersize=size * 0.8,
+                      color=RADIATION_COLOUR, markeredgecolor="white", zorder=6)  # fmt: skip
+        elif kind == "pipeline":
             # A route as a line; a corridor standing in for it as its outline.
             corridor = geometry.geom_type in ("Polygon", "MultiPolygon")
             plot_bng([geometry], axes, boundaries=corridor, linewidth=2.0, color=PIPELINE_COLOUR,
@@ -211,6 +223,12 @@ def _legend(
         )
     if "pipeline" in present:
         handles.append(Line2D([], [], color=PIPELINE_COLOUR, linewidth=2, label="Pipeline"))
+    if "radiation_premises" in present:
+        handles.append(
+            Line2D(
+                [], [], marker="s", color=RADIATION_COLOUR, linestyle="", label="Radiation premises"
+            )
+        )
     handles.append(Line2D([], [], color=WARD_EDGE, linewidth=0.8, label="Ward boundary"))
     if receptors:
         handles.append(

@@ -1,4 +1,5 @@
-"""The register's tables: hazards (establishments and pipelines), their zones, wards, receptors."""
+"""The register's tables: hazards (establishments, pipelines, radiation premises), their zones,
+wards, receptors."""
 
 from __future__ import annotations
 
@@ -24,11 +25,12 @@ from resilience.storage.models.base import Base, utcnow
 
 
 class Hazard(Base):
-    """A COMAH establishment or a major-accident-hazard pipeline: anything that has zones."""
+    """A COMAH establishment, a major-accident-hazard pipeline or a REPPIR 2019 radiation
+    premises: anything that has zones."""
 
     __tablename__ = "hazards"
     __table_args__ = (
-        CheckConstraint("kind IN ('establishment', 'pipeline')", name="kind"),
+        CheckConstraint("kind IN ('establishment', 'pipeline', 'radiation_premises')", name="kind"),
         CheckConstraint("tier IS NULL OR tier IN ('upper', 'lower')", name="tier"),
     )
 
@@ -44,6 +46,10 @@ class Hazard(Base):
     middle_m: Mapped[float | None] = mapped_column(Float)
     outer_m: Mapped[float | None] = mapped_column(Float)
     piz_m: Mapped[float | None] = mapped_column(Float)
+    # Radiation premises (REPPIR 2019): the detailed emergency planning zone the council
+    # determined (reg. 8) and the outline planning zone (reg. 9), as distances in metres.
+    depz_m: Mapped[float | None] = mapped_column(Float)
+    opz_m: Mapped[float | None] = mapped_column(Float)
     # Establishments
     address: Mapped[str] = mapped_column(String(300), default="")
     postcode: Mapped[str] = mapped_column(String(10), default="")
@@ -80,6 +86,12 @@ class Establishment(Hazard):
 
 class Pipeline(Hazard):
     __mapper_args__ = {"polymorphic_identity": "pipeline"}
+
+
+class RadiationPremises(Hazard):
+    """Premises where work with ionising radiation needs an off-site plan (REPPIR 2019)."""
+
+    __mapper_args__ = {"polymorphic_identity": "radiation_premises"}
 
 
 class Zone(Base):

@@ -23,6 +23,7 @@ ZONE_COLUMNS = ("hazard_ref", "hazard_name", "hazard_kind", "kind", "area_m2")
 ESTABLISHMENT_COLUMNS = ("ref", "name", "tier", "operator", "status")
 PIPELINE_COLUMNS = ("ref", "name", "operator", "substance", "status")
 RECEPTOR_COLUMNS = ("ref", "name", "kind", "capacity")
+RADIATION_COLUMNS = ("ref", "name", "operator", "status")
 
 
 def _frame(rows: list[Any], columns: tuple[str, ...]) -> gpd.GeoDataFrame:
@@ -121,6 +122,7 @@ def load_overview(session: Session, precise_pipelines: bool = True) -> MapData:
         establishments=_hazards(session, "establishment", ESTABLISHMENT_COLUMNS),
         pipelines=pipelines,
         receptors=_receptors(session),
+        radiation=_hazards(session, "radiation_premises", RADIATION_COLUMNS),
     )
 
 
@@ -158,6 +160,7 @@ def load_hazard(
         establishments=inside(establishments),
         pipelines=inside(pipelines),
         receptors=inside(_receptors(session)),
+        radiation=inside(_hazards(session, "radiation_premises", RADIATION_COLUMNS)),
         focus={
             "ref": hazard.ref,
             "name": hazard.name,

@@ -63,7 +63,7 @@ bp = _MapBlueprint(
     "maps", __name__, url_prefix="/maps", static_folder=STATIC_DIR, static_url_path="/static"
 )
 bp.register_error_handler(RenderUnavailable, unavailable_page)
-HAZARD = "<any(establishments, pipelines):layer>/<path:ref>"
+HAZARD = "<any(establishments, pipelines, 'radiation-premises'):layer>/<path:ref>"
 FORMATS = ("html", "png")
 # What a large register's overview fetches by view (webmap.compose: wards and zone bands).
 FETCHED_LAYERS = ("wards", *(f"zones_{kind}" for kind in ZONE_KINDS))
@@ -154,19 +154,29 @@ def _render(
     wards_by_view: bool = False,
 ) -> RenderedMap:
     m = draw(data, _options(standalone=standalone, wards_by_view=wards_by_view))
-    sites = [
-        {"ref": ref, "name": name, "layer": "establishments", "kind": "COMAH establishment"}
-        for ref, name in zip(data.establishments["ref"], data.establishments["name"], strict=True)
-    ] + [
-        {"ref": ref, "name": name, "layer": "pipelines", "kind": "Pipeline"}
-        for ref, name in zip(data.pipelines["ref"], data.pipelines["name"], strict=True)
-    ]
+    sites = (
+        [
+            {"ref": ref, "name": name, "layer": "establishments", "kind": "COMAH establishment"}
+            for ref, name in zip(
+                data.establishments["ref"], data.establishments["name"], strict=True
+            )
+        ]
+        + [
+            {"ref": ref, "name": name, "layer": "pipelines", "kind": "Pipeline"}
+            for ref, name in zip(data.pipelines["ref"], data.pipelines["name"], strict=True)
+        ]
+        + [
+            {"ref": ref, "name": name, "layer": "radiation-premises", "kind": "Radiation premises"}
+            for ref, name in zip(data.radiation["ref"], data.radiation["name"], strict=True)
+        ]
+    )
     counts = {
         "wards": len(data.wards),
         "zones": len(data.zones),
         "establishments": len(data.establishments),
         "pipelines": len(data.pipelines),
         "receptors": len(data.receptors),
+        "radiation-premises": len(data.radiation),
     }
     return RenderedMap(parts=map_parts(m), sites=sites, counts=counts)
 

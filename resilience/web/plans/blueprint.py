@@ -60,7 +60,7 @@ def render_page(template: str, status: int = 200, **context: Any) -> tuple[str, 
 
 
 def hazard_choices() -> list[SelectChoice]:
-    """Return the register's establishments and pipelines as choices for a form."""
+    """Return the register's establishments, pipelines and radiation premises as choices."""
     return [
         SelectChoice(ref, f"{hazard.name} ({ref})")
         for ref, hazard in hazard_names(db_session()).items()

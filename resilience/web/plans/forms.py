@@ -138,8 +138,8 @@ class PlanForm(Form):
         description="Empty while the plan is being prepared",
     )
     hazard_refs = SelectMultipleField(
-        "Establishments and pipelines it covers",
-        invalid_choice_message="%(value)s is not a site or pipeline in the register",
+        "Establishments, pipelines and radiation premises it covers",
+        invalid_choice_message="%(value)s is not a site, pipeline or premises in the register",
     )
     note = TextAreaField("Note", validators=[Length(max=5000)])
 

@@ -15,6 +15,7 @@ from resilience.domain.duties.coverage import (
     covering_plans,
     needs_plan,
     plan_due_after,
+    reppir_plan_due_after,
 )
 from resilience.domain.duties.partners import public_information_duty
 from resilience.domain.duties.policy import stored_policy
@@ -55,7 +56,8 @@ def _record(layer: Layer, ref: str) -> Any:
     return record
 
 
-LAYER = "<any(establishments, pipelines, wards, receptors):layer>"
+LAYER = "<any(establishments, pipelines, 'radiation-premises', wards, receptors):layer>"
+HAZARD_LAYER_NAMES = ("establishments", "pipelines", "radiation-premises")
 
 
 @bp.get(f"/{LAYER}/")
@@ -81,7 +83,7 @@ def detail(layer: str, ref: str) -> str:
     record = _record(spec, ref)
     session = db_session()
     context: dict[str, Any] = {}
-    if spec.name in ("establishments", "pipelines"):
+    if spec.name in HAZARD_LAYER_NAMES:
         context["exposure"] = exposure_rows(session, record)
         context["plans"] = [plan_view(plan, reader()) for plan in covering_plans(session, record)]
         context.update(labels())
@@ -93,6 +95,8 @@ def detail(layer: str, ref: str) -> str:
         if record.information_received_on is not None:
             months = policy.months_for(Regime.COMAH_EXTERNAL, DutyKind.PREPARE)
             context["prepare_by"] = plan_due_after(record.information_received_on, months)
+    if spec.name == "radiation-premises" and record.information_received_on is not None:
+        context["prepare_by"] = reppir_plan_due_after(record.information_received_on)
     if spec.name == "wards":
         context["ward_exposure"] = ward_exposure_rows(session, record)
     return render_template(
@@ -108,7 +112,7 @@ def detail(layer: str, ref: str) -> str:
 @bp.get(f"/{LAYER}/<path:ref>/exposure.csv")
 def exposure_csv_download(layer: str, ref: str) -> Response:
     spec = _layer(layer)
-    if spec.name not in ("establishments", "pipelines"):
+    if spec.name not in HAZARD_LAYER_NAMES:
         abort(404)
     record = _record(spec, ref)
     # The contract's columns and rounding, written spreadsheet-safe (a ward name may be a formula).
