@@ -401,7 +401,11 @@ def test_a_plan_is_added_and_changed_through_its_form(
         ),
         (boxes("adopted_on", ""), "adopted_on", "Enter the date the plan was adopted"),
         (boxes("adopted_on", "2027-01-01"), "adopted_on", "The date cannot be in the future"),
-        ({"hazard_refs": ["HAL-NOPE"]}, "hazard_refs", "HAL-NOPE is not a site, pipeline or premises in the register"),
+        (
+            {"hazard_refs": ["HAL-NOPE"]},
+            "hazard_refs",
+            "HAL-NOPE is not a site, pipeline or premises in the register",
+        ),
         ({"regime": "seveso"}, "regime", "Choose the regime"),
         ({"marking": "SECRET"}, "marking", "Choose the security marking"),
         # COMAH 2015 reg. 13(2): an agreed period is of a plan not yet adopted, counted from
