@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from resilience.domain.duties.dashboard import DUTY_LABELS, register_duties
+from resilience.domain.duties.partners import partner_duties
 from resilience.domain.duties.policy import stored_policy
 from resilience.domain.duties.rules import Status
 from resilience.domain.register.layers import LAYERS
@@ -26,11 +27,23 @@ def index() -> str | Response:
         name: session.scalar(select(func.count()).select_from(layer.model)) or 0
         for name, layer in LAYERS.items()
     }
-    rows = register_duties(session, today(), stored_policy(session))
+    policy = stored_policy(session)
+    rows = register_duties(session, today(), policy)
     # A hazard with no plan at all first, then what is overdue, most overdue first.
     overdue = [row for row in rows if row.is_gap] + [
         row for row in rows if row.status is Status.OVERDUE and not row.is_gap
     ]
+    # The operators' duties overdue, kept apart from the council's own and never counted with them.
+    partners = [
+        duty
+        for duty in partner_duties(session, today(), policy.due_soon_days)
+        if duty.status is Status.OVERDUE
+    ]
     return render_template(
-        "home.html", layers=LAYERS, counts=counts, overdue=overdue, duty_labels=DUTY_LABELS
+        "home.html",
+        layers=LAYERS,
+        counts=counts,
+        overdue=overdue,
+        partners_overdue=partners,
+        duty_labels=DUTY_LABELS,
     )

@@ -208,6 +208,19 @@ def test_the_dashboard_shows_partners_duties_apart_from_the_councils(
     assert page.by_id("duty-counts").text.startswith("On 3 December 2026: 0 overdue, 1 due")
     assert partner_duties(session, TODAY)[0].hazard_ref == "PIZ-OLD"
 
+    # The home page lists it apart from what the council must do, under its own heading.
+    home = parse(client.get("/").text)
+    apart = home.by_id("partners-overdue")
+    assert apart.text == "Partners' duties overdue (1)"
+    items = [li.text for li in home.find_all("li") if "Old Leaflet Works" in li.text]
+    # The council's own duty (the missing plan) and the operator's, each once.
+    assert sorted(items) == [
+        "No external emergency plan covers Old Leaflet Works: a plan must be prepared "
+        "(statutory, COMAH 2015 reg. 13)",
+        "Old Leaflet Works: safety information to the public in its PIZ, due 1 June 2026 "
+        "(185 days overdue)",
+    ]
+
 
 @pytest.mark.parametrize(
     ("typed", "message"),
