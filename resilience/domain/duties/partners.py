@@ -24,6 +24,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from resilience.date_text import long_date
+from resilience.domain.duties.coverage import HazardFacts
+from resilience.domain.duties.dashboard import STATUS_WORDS
 from resilience.domain.duties.rules import DUE_SOON_DAYS, Status, status_on
 from resilience.storage.models import Hazard
 
@@ -32,24 +34,11 @@ PUBLIC_INFORMATION_YEARS: Final = 5
 PUBLIC_INFORMATION_BASIS: Final = "local policy (operator's duty, COMAH 2015 reg. 18)"
 PUBLIC_INFORMATION_WORDS: Final = "Supply safety information to the public in the PIZ"
 NO_DUTY_STATUSES = frozenset({"closed"})
-STATUS_WORDS = {Status.OK: "on track", Status.DUE_SOON: "due soon", Status.OVERDUE: "overdue"}
 
 
-class EstablishmentFacts(Protocol):
+class EstablishmentFacts(HazardFacts, Protocol):
     """What a partner's duty needs of an establishment: a stored one, or one as it stood."""
 
-    @property
-    def id(self) -> int: ...
-    @property
-    def ref(self) -> str: ...
-    @property
-    def name(self) -> str: ...
-    @property
-    def kind(self) -> str: ...
-    @property
-    def tier(self) -> str | None: ...
-    @property
-    def status(self) -> str: ...
     @property
     def public_information_supplied_on(self) -> date | None: ...
     @property
