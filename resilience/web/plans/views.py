@@ -129,14 +129,15 @@ def plan_detail(ref: str) -> str:
     today = clock.today()
     who = reader()
     view = plan_view(plan, who)
+    letters = document_views(plan_letters(session, plan), plan, who)  # every kind, latest first
     return render_template(
         "plans/detail.html",
         plan=view,
         duties=plan_duty_rows(plan, today, stored_policy(session)),
         versions=document_views(plan_versions(session, plan), plan, who),
-        letters=document_views(plan_letters(session, plan, AGREED_PERIOD), plan, who),
-        basis_letters=document_views(plan_letters(session, plan, PREPARE_BASIS), plan, who),
-        extension_letters=document_views(plan_letters(session, plan, REPPIR_EXTENSION), plan, who),
+        letters=[x for x in letters if x.purpose == AGREED_PERIOD],
+        basis_letters=[x for x in letters if x.purpose == PREPARE_BASIS],
+        extension_letters=[x for x in letters if x.purpose == REPPIR_EXTENSION],
         consultations={
             version_id: document_views(found, plan, who)
             for version_id, found in consultations_by_version(session, plan).items()
