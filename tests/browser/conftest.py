@@ -131,17 +131,17 @@ def _seed(url: str) -> dict[str, int]:
     return counts
 
 
-@pytest.fixture(scope="session")
-def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
-    folder = tmp_path_factory.mktemp("browser-instance")
+def serve(folder: Path, threads: int, **settings: Any) -> Iterator[LiveApp]:
+    """Seed a register in ``folder``, serve it on a loopback port with waitress, and yield it;
+    ``settings`` are added to the app's configuration."""
     url = f"sqlite:///{folder / 'resilience.sqlite3'}"
     counts = _seed(url)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("RESILIENCE_INSTANCE", str(folder))
         patch.setenv("DATABASE_URL", url)
-        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "browser tests"})
-    server: Any = create_server(app, host="127.0.0.1", port=0, threads=8)
-    thread = threading.Thread(target=server.run, name="waitress", daemon=True)
+        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "browser tests", **settings})
+    server: Any = create_server(app, host="127.0.0.1", port=0, threads=threads)
+    thread = threading.Thread(target=server.run, name=f"waitress-{folder.name}", daemon=True)
     thread.start()
     try:
         yield LiveApp(url=f"http://127.0.0.1:{server.effective_port}", counts=counts)
@@ -150,6 +150,11 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
         server.task_dispatcher.shutdown()
         thread.join(timeout=5)
         app.extensions["engine"].dispose()
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
+    yield from serve(tmp_path_factory.mktemp("browser-instance"), threads=8)
 
 
 @pytest.fixture(scope="session")

@@ -7,18 +7,13 @@ Every request that would leave loopback is blocked (conftest's guard).
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext
-from waitress.server import create_server
 
-from resilience import create_app
-from tests.browser.conftest import LiveApp, Tab, _context, _seed, _tab
+from tests.browser.conftest import LiveApp, Tab, _context, _tab, serve
 from tests.browser.test_maps import COUNTS_JS, assert_stayed_home
 
 pytestmark = pytest.mark.browser
@@ -27,25 +22,7 @@ WARDS = "/maps/layers/wards.json"
 
 @pytest.fixture(scope="module")
 def large_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
-    folder: Path = tmp_path_factory.mktemp("large-register")
-    url = f"sqlite:///{folder / 'resilience.sqlite3'}"
-    counts = _seed(url)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("RESILIENCE_INSTANCE", str(folder))
-        patch.setenv("DATABASE_URL", url)
-        app = create_app(
-            {"DATABASE_URL": url, "SECRET_KEY": "browser tests", "MAP_INLINE_WARDS_MAX": 0}
-        )
-    server: Any = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, name="waitress-large", daemon=True)
-    thread.start()
-    try:
-        yield LiveApp(url=f"http://127.0.0.1:{server.effective_port}", counts=counts)
-    finally:
-        server.close()
-        server.task_dispatcher.shutdown()
-        thread.join(timeout=5)
-        app.extensions["engine"].dispose()
+    yield from serve(tmp_path_factory.mktemp("large-register"), threads=4, MAP_INLINE_WARDS_MAX=0)
 
 
 @pytest.fixture(scope="module")
